@@ -1,0 +1,276 @@
+"""The ``huntbook`` command: demo, query, queries, lake, config."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+
+from huntbook.errors import HuntbookError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from huntbook.data.provider import QueryProvider
+
+app = typer.Typer(
+    help="huntbook: threat hunting on a local KQL lake and remote backends.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+lake_app = typer.Typer(help="Inspect, generate and ingest into the local lake.", no_args_is_help=True)
+config_app = typer.Typer(help="Show and check the configuration.", no_args_is_help=True)
+app.add_typer(lake_app, name="lake")
+app.add_typer(config_app, name="config")
+
+out = Console()
+err = Console(stderr=True)
+
+LakeOption = Annotated[
+    Path | None, typer.Option("--lake", help="Lake folder (default: configured lake or the demo lake).")
+]
+FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
+
+
+def _fail(exc: HuntbookError) -> None:
+    err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def _provider(lake: Path | None) -> QueryProvider:
+    from huntbook.data.provider import QueryProvider
+
+    return QueryProvider("Local", **({"lake": lake} if lake else {}))
+
+
+def _print_frame(frame: pd.DataFrame, fmt: str, limit: int) -> None:
+    if fmt == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    elif fmt == "json":
+        sys.stdout.write(frame.to_json(orient="records", date_format="iso", lines=True) + "\n")
+    elif fmt == "table":
+        from rich.table import Table
+
+        table = Table(caption=f"{len(frame):,} rows" + (f", first {limit} shown" if len(frame) > limit else ""))
+        for column in frame.columns:
+            table.add_column(str(column), overflow="fold", max_width=60)
+        for row in frame.head(limit).itertuples(index=False):
+            table.add_row(*("" if _isna(v) else str(v) for v in row))
+        out.print(table)
+    else:
+        raise HuntbookError(f"Unknown format '{fmt}': use table, csv or json.")
+
+
+def _isna(value: Any) -> bool:
+    import pandas as pd
+
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _parse_params(items: list[str]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise HuntbookError(f"Parameter '{item}' is not NAME=VALUE (e.g. -p host_name=WS-017).")
+        if name in params:  # repeated: a list
+            previous = params[name]
+            params[name] = [*(previous if isinstance(previous, list) else [previous]), value]
+        else:
+            params[name] = value
+    return params
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the HTML report.")] = Path("out"),
+    lake: LakeOption = None,
+) -> None:
+    """Investigate the planted intrusion in the demo lake and write a report."""
+    from huntbook.investigation import run_investigation
+
+    try:
+        result = run_investigation(_provider(lake), progress=True)
+    except HuntbookError as exc:
+        _fail(exc)
+    out.print(result.summary_renderable())
+    report = result.write_html(out_dir / "huntbook-demo-report.html")
+    out.print(f"\nReport written to [bold]{report.resolve()}[/]")
+
+
+@app.command()
+def query(
+    text: Annotated[str, typer.Argument(help="KQL text, a catalog query name (Family.query), or - for stdin.")],
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="NAME=VALUE (repeat for lists).")] = None,
+    sql: Annotated[bool, typer.Option("--sql", help="The text is DuckDB SQL, not KQL.")] = False,
+    fmt: FormatOption = "table",
+    limit: Annotated[int, typer.Option(help="Rows shown in table format.")] = 50,
+    show: Annotated[bool, typer.Option("--show", help="Print the query text instead of running it.")] = False,
+    lake: LakeOption = None,
+) -> None:
+    """Run a catalog query or ad-hoc KQL/SQL on the lake."""
+    try:
+        params = _parse_params(param or [])
+        qp = _provider(lake)
+        if text == "-":
+            text = sys.stdin.read()
+        if text.strip() in qp.catalog:
+            fn = qp.query(text.strip())
+            if show:
+                out.print(fn.text(**params), highlight=False, markup=False)
+                return
+            frame = fn(**params)
+        else:
+            if show:
+                out.print(text, highlight=False, markup=False)
+                return
+            frame = qp.exec_query(text, params=params or None, language="sql" if sql else "kql")
+        _print_frame(frame, fmt, limit)
+    except HuntbookError as exc:
+        _fail(exc)
+
+
+@app.command()
+def queries(
+    family: Annotated[str | None, typer.Argument(help="Only this family.")] = None,
+    name: Annotated[str | None, typer.Option("--help-for", help="Show full help for Family.query.")] = None,
+    lake: LakeOption = None,
+) -> None:
+    """List catalog queries, or show help for one."""
+    from huntbook.data.catalog import load_catalog
+    from huntbook.data.provider import query_help_text
+    from huntbook.notebook.query_browser import QueryCatalogTable
+
+    try:
+        if name:
+            catalog = load_catalog(_settings().queries.catalog_paths)
+            if name not in catalog:
+                _provider(lake).query(name)  # raises with suggestions
+            out.print(query_help_text(catalog[name]), highlight=False, markup=False)
+            return
+        qp = _provider(lake)
+        if family and family not in qp.catalog.families:
+            qp.__getattr__(family)  # raises with suggestions
+        out.print(QueryCatalogTable(qp, family))
+    except (HuntbookError, AttributeError) as exc:
+        _fail(HuntbookError(str(exc)))
+
+
+def _settings() -> Any:
+    from huntbook.config import load_settings
+
+    return load_settings()
+
+
+@lake_app.command("info")
+def lake_info(lake: LakeOption = None) -> None:
+    """Tables of the lake: rows, size and time span."""
+    try:
+        qp = _provider(lake)
+        lake_obj = qp.driver.lake  # type: ignore[attr-defined]
+        out.print(f"Lake: [bold]{lake_obj.path}[/]")
+        _print_frame(lake_obj.info(), "table", 100)
+    except HuntbookError as exc:
+        _fail(exc)
+
+
+@lake_app.command("ingest")
+def lake_ingest(
+    files: Annotated[list[Path], typer.Argument(help="CSV, JSON, JSON-lines or Parquet files.")],
+    table: Annotated[str, typer.Option("--table", "-t", help="Target table, e.g. SecurityEvent.")],
+    lake: Annotated[Path, typer.Option("--lake", help="Lake folder to write to.")],
+    file_format: Annotated[str | None, typer.Option("--format", help="csv, json, jsonl or parquet.")] = None,
+    replace: Annotated[bool, typer.Option(help="Replace the table's rows.")] = False,
+    force: Annotated[bool, typer.Option(help="Ingest files seen before again.")] = False,
+) -> None:
+    """Add files to a lake table (all files are checked before anything is written)."""
+    from huntbook.data.lake.lake import Lake
+
+    try:
+        reports = Lake(lake).ingest(files, table, format=file_format, replace=replace, force=force)
+    except HuntbookError as exc:
+        _fail(exc)
+    for report in reports:
+        out.print(str(report), highlight=False)
+
+
+@lake_app.command("generate")
+def lake_generate(
+    path: Annotated[Path, typer.Argument(help="Folder to write the lake to (must not exist).")],
+    scale: Annotated[float, typer.Option(help="Background volume multiplier (40 ≈ 10M rows).")] = 1.0,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+) -> None:
+    """Generate a demo lake with a planted intrusion and its ground truth."""
+    import time
+
+    from huntbook.data.lake.demo import generate_demo_lake
+    from huntbook.data.lake.lake import Lake
+
+    if path.exists() and any(path.iterdir()):
+        _fail(HuntbookError(f"{path} exists and is not empty; choose a new folder."))
+    started = time.perf_counter()
+    generate_demo_lake(path, seed=seed, scale=scale, progress=True)
+    info = Lake(path).info()
+    out.print(f"{int(info['rows'].sum()):,} rows in {len(info)} tables, {time.perf_counter() - started:.1f} s")
+
+
+@lake_app.command("path")
+def lake_path(lake: LakeOption = None) -> None:
+    """Print the lake folder (generating the demo lake if needed)."""
+    try:
+        out.print(str(_provider(lake).driver.lake.path))  # type: ignore[attr-defined]
+    except HuntbookError as exc:
+        _fail(exc)
+
+
+@config_app.command("check")
+def config_check() -> None:
+    """Report which config file is used, what it sets, and what is missing."""
+    from huntbook.config import config_search_paths, find_config_file, load_settings
+
+    try:
+        path = find_config_file()
+        settings = load_settings(path)
+    except HuntbookError as exc:
+        _fail(exc)
+    if path is None:
+        out.print("No huntbook.yaml found; using defaults. Looked in:")
+        for candidate in config_search_paths():
+            out.print(f"  {candidate}")
+    else:
+        out.print(f"Config: [bold]{path}[/] (valid)")
+    lake_text = str(settings.lake.path) if settings.lake.path else "demo lake (generated on first use)"
+    out.print(f"Local lake: {lake_text}")
+    if settings.lake.path and not settings.lake.path.expanduser().is_dir():
+        out.print(f"  [yellow]missing:[/] {settings.lake.path} is not a folder")
+    for folder in settings.queries.catalog_paths:
+        state = "ok" if folder.expanduser().is_dir() else "[yellow]missing[/]"
+        out.print(f"Catalog folder: {folder} ({state})")
+    if not settings.providers:
+        out.print("Providers: none configured (remote backends and online TI need a 'providers' section)")
+    for name, provider in settings.providers.items():
+        keys = sorted(provider.model_dump(exclude_none=True))
+        out.print(f"Provider {name}: {', '.join(keys) or 'no settings'}")
+
+
+@config_app.command("show")
+def config_show() -> None:
+    """Print the effective configuration (secrets masked)."""
+    from huntbook.config import load_settings
+
+    try:
+        settings = load_settings()
+    except HuntbookError as exc:
+        _fail(exc)
+    out.print_json(settings.model_dump_json())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,222 @@
+"""The local lake driver: DuckDB views over Parquet, queried in KQL or SQL.
+
+Each lake table is a DuckDB view over its Parquet files, so a query reads
+only the columns and row groups it needs. KQL is translated by `duckdb_kql`
+with parameters bound as values; SQL runs as DuckDB SQL with ``$name``
+parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from huntbook.data.drivers.base import Driver
+from huntbook.data.lake.lake import Lake
+from huntbook.data.lake.schemas import TABLES
+from huntbook.errors import (
+    HuntbookError,
+    ParameterError,
+    QueryError,
+    TranslationError,
+    UnknownTableError,
+    did_you_mean,
+)
+
+if TYPE_CHECKING:
+    import duckdb
+    import pandas as pd
+
+_MISSING_TABLE = re.compile(r"Table with name (\S+?)!? does not exist")
+
+
+class LocalDriver(Driver):
+    """Runs KQL and SQL on a local lake with DuckDB.
+
+    Parameters
+    ----------
+    lake : Lake, Path or str, optional
+        The lake; the demo lake (generated on first use) by default.
+    threads : int, optional
+        DuckDB worker threads (all cores by default).
+    memory_limit : str, optional
+        DuckDB memory limit such as ``"4GB"``.
+    """
+
+    languages: ClassVar[tuple[str, ...]] = ("kql", "sql")
+
+    def __init__(
+        self,
+        lake: Lake | Path | str | None = None,
+        *,
+        threads: int | None = None,
+        memory_limit: str | None = None,
+    ):
+        super().__init__()
+        self._lake_arg = lake
+        self._lake: Lake | None = lake if isinstance(lake, Lake) else None
+        self._threads = threads
+        self._memory_limit = memory_limit
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def lake(self) -> Lake:
+        """The lake this driver reads (the demo lake is generated on first use)."""
+        if self._lake is None:
+            self._lake = Lake(self._lake_arg) if self._lake_arg is not None else Lake.demo(progress=True)
+        return self._lake
+
+    def connect(self) -> None:
+        """Open DuckDB and create one view per lake table."""
+        import duckdb_kql
+
+        if self._con is not None:
+            return
+        con = duckdb_kql.connect()
+        if self._threads:
+            con.execute(f"SET threads = {int(self._threads)}")
+        if self._memory_limit:
+            con.execute("SET memory_limit = $limit", {"limit": self._memory_limit})
+        for table in self.lake.tables():
+            con.execute(_view_sql(table, self.lake.files(table)))
+        self._con = con
+        self.connected = True
+
+    def close(self) -> None:
+        """Close the DuckDB connection."""
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+        super().close()
+
+    def tables(self) -> list[str]:
+        """Return the lake's table names."""
+        return self.lake.tables()
+
+    def default_time_range(self, lookback: dt.timedelta) -> tuple[dt.datetime, dt.datetime]:
+        """Return the span of the lake's data (so catalog queries see all of it)."""
+        span = self.lake.time_range()
+        if span is None:
+            return super().default_time_range(lookback)
+        return span[0], span[1] + dt.timedelta(microseconds=1)
+
+    def execute(
+        self,
+        query: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        language: str = "kql",
+        timeout: float | None = None,
+    ) -> pd.DataFrame:
+        """Run *query* (KQL or SQL) with *params* bound as values.
+
+        Parameters
+        ----------
+        query : str
+            Query text.
+        params : Mapping, optional
+            Parameter values by name (KQL: declared with
+            ``declare query_parameters``; SQL: referred to as ``$name``).
+        language : str
+            ``"kql"`` or ``"sql"``.
+        timeout : float, optional
+            Seconds after which the query is interrupted.
+
+        Raises
+        ------
+        TranslationError, UnknownTableError, ParameterError, QueryError
+            With a message that says what to change.
+        """
+        import duckdb
+        import duckdb_kql
+
+        if language not in self.languages:
+            raise QueryError(f"The local lake runs {' or '.join(self.languages)}, not {language!r}.")
+        self.connect()
+        con = self._con
+        assert con is not None
+        timer = threading.Timer(timeout, con.interrupt) if timeout else None
+        try:
+            with self._lock:
+                if timer:
+                    timer.start()
+                if language == "kql":
+                    frame = duckdb_kql.df(con, query, dict(params or {}), allow_write=False)
+                else:
+                    frame = con.execute(query, dict(params or {})).df()
+        except duckdb_kql.KqlSyntaxError as exc:
+            raise TranslationError(f"The KQL does not parse: {exc}", query=query) from None
+        except duckdb_kql.KqlUnsupportedError as exc:
+            raise TranslationError(
+                f"The local KQL engine cannot run this query: {exc}. Rewrite that part "
+                "with supported operators (see duckdb-kql's support matrix) or use SQL "
+                "(language='sql').",
+                query=query,
+            ) from None
+        except duckdb_kql.KqlSchemaError as exc:
+            raise ParameterError(f"Parameter problem: {exc}", query=query) from None
+        except duckdb_kql.KqlError as exc:
+            raise TranslationError(str(exc), query=query) from None
+        except duckdb.InterruptException:
+            raise QueryError(
+                f"The query was stopped after the {timeout} s timeout. Narrow the time "
+                "range or filter earlier, or pass a larger timeout.",
+                query=query,
+            ) from None
+        except duckdb.CatalogException as exc:
+            raise self._translate_catalog_error(exc, query) from None
+        except duckdb.Error as exc:
+            raise QueryError(f"The query failed: {_first_line(exc)}", query=query) from None
+        finally:
+            if timer:
+                timer.cancel()
+        return _utc_times(frame)
+
+    def _translate_catalog_error(self, exc: Exception, query: str) -> HuntbookError:
+        match = _MISSING_TABLE.search(str(exc))
+        if not match:
+            return QueryError(f"The query failed: {_first_line(exc)}", query=query)
+        table = match.group(1).strip('"')
+        tables = self.tables()
+        hint = did_you_mean(table, tables)
+        if not hint and table in TABLES:
+            hint = f" '{table}' is a known Sentinel table; ingest data into it with Lake.ingest()."
+        return UnknownTableError(
+            f"The lake at {self.lake.path} has no table '{table}'.{hint} "
+            f"Tables: {', '.join(tables) or '(none)'}.",
+            table=table,
+            query=query,
+        )
+
+
+def _view_sql(table: str, files: list[Path]) -> str:
+    """Return the DDL of the view for *table* (dynamic columns read as JSON)."""
+    file_list = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
+    source = f"read_parquet([{file_list}], union_by_name = true)"
+    schema = TABLES.get(table)
+    dynamic = [c for c in (schema.dynamic_columns if schema else ()) if c]
+    replace = ""
+    if dynamic:
+        casts = ", ".join(f'CAST("{c}" AS JSON) AS "{c}"' for c in dynamic)
+        replace = f" REPLACE ({casts})"
+    return f'CREATE OR REPLACE VIEW "{table}" AS SELECT *{replace} FROM {source}'
+
+
+def _utc_times(frame: pd.DataFrame) -> pd.DataFrame:
+    """Mark naive datetime columns as UTC, which is what KQL datetimes are."""
+    import pandas as pd
+
+    for column in frame.columns:
+        dtype = frame[column].dtype
+        if pd.api.types.is_datetime64_dtype(dtype) and getattr(dtype, "tz", None) is None:
+            frame[column] = frame[column].dt.tz_localize("UTC")
+    return frame
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -1,0 +1,1 @@
+"""The local lake: Parquet tables with Sentinel names, queried with DuckDB."""

@@ -1,0 +1,299 @@
+"""`Lake`: a folder of Parquet tables named like Microsoft Sentinel's."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from huntbook.data.lake import storage
+from huntbook.data.lake.schemas import TABLES
+from huntbook.errors import IngestError, LakeError, did_you_mean
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    import pandas as pd
+    import pyarrow as pa
+
+    from huntbook.data.lake.demo import GroundTruth
+
+MANIFEST = "_ingested.json"
+DEMO_SEED = 7
+ENV_DEMO_DIR = "HUNTBOOK_DEMO_DIR"
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What one ingest did with one file."""
+
+    path: str
+    table: str
+    rows: int
+    skipped: bool = False
+    """True when the same content was ingested into this table before."""
+
+    def __str__(self) -> str:
+        if self.skipped:
+            return f"{self.path}: already in {self.table}, skipped"
+        return f"{self.path}: {self.rows:,} rows into {self.table}"
+
+
+class Lake:
+    """A folder of Parquet files, one table each, queried with DuckDB.
+
+    Parameters
+    ----------
+    path : Path or str
+        The lake folder. It need not exist until something is ingested.
+    """
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path).expanduser()
+
+    def __repr__(self) -> str:
+        return f"Lake({str(self.path)!r})"
+
+    @classmethod
+    def demo(cls, *, scale: float = 1.0, seed: int = DEMO_SEED, progress: bool = False) -> Lake:
+        """Return the demo lake, generating it on first use.
+
+        It lives in the user cache folder (or ``$HUNTBOOK_DEMO_DIR``) and is
+        written to a temporary folder and renamed into place, so an
+        interrupted generation is never mistaken for a finished one.
+        """
+        from huntbook.data.lake.demo import generate_demo_lake
+
+        root = Path(os.environ.get(ENV_DEMO_DIR) or _cache_dir())
+        target = root / f"demo-lake-seed{seed}-scale{scale:g}"
+        if (target / "ground_truth.json").is_file():
+            return cls(target)
+        root.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".demo-", dir=root))
+        try:
+            generate_demo_lake(staging, seed=seed, scale=scale, progress=progress)
+            try:
+                os.rename(staging, target)
+            except OSError:  # another process finished first
+                if not (target / "ground_truth.json").is_file():
+                    raise
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        return cls(target)
+
+    def tables(self) -> list[str]:
+        """Return the names of the tables in the lake."""
+        return storage.list_tables(self.path)
+
+    def files(self, table: str) -> list[Path]:
+        """Return the Parquet files of *table*.
+
+        Raises
+        ------
+        LakeError
+            The lake has no such table (the message suggests close names).
+        """
+        files = storage.table_files(self.path, table)
+        if not files:
+            tables = self.tables()
+            raise LakeError(
+                f"The lake at {self.path} has no table '{table}'.{did_you_mean(table, tables)} "
+                f"Tables: {', '.join(tables) or '(none yet; ingest some data)'}."
+            )
+        return files
+
+    def time_range(self, tables: Iterable[str] | None = None) -> tuple[dt.datetime, dt.datetime] | None:
+        """Return the first and last event time in *tables* (all by default).
+
+        Read from Parquet statistics, so it costs no scan.
+        """
+        import pyarrow.parquet as pq
+
+        low: dt.datetime | None = None
+        high: dt.datetime | None = None
+        for table in tables or self.tables():
+            column = TABLES[table].time_column if table in TABLES else "TimeGenerated"
+            for path in storage.table_files(self.path, table):
+                meta = pq.ParquetFile(path).metadata
+                names = [meta.schema.column(i).name for i in range(meta.num_columns)]
+                if column not in names:
+                    continue
+                index = names.index(column)
+                for group in range(meta.num_row_groups):
+                    stats = meta.row_group(group).column(index).statistics
+                    if stats is None or not stats.has_min_max:
+                        continue
+                    lo, hi = _utc(stats.min), _utc(stats.max)
+                    low = lo if low is None else min(low, lo)
+                    high = hi if high is None else max(high, hi)
+        if low is None or high is None:
+            return None
+        return low, high
+
+    def info(self) -> pd.DataFrame:
+        """Return one row per table: rows, files, bytes on disk, first and last time."""
+        import pandas as pd
+        import pyarrow.parquet as pq
+
+        rows = []
+        for table in self.tables():
+            files = storage.table_files(self.path, table)
+            span = self.time_range([table])
+            rows.append(
+                {
+                    "table": table,
+                    "rows": sum(pq.ParquetFile(f).metadata.num_rows for f in files),
+                    "files": len(files),
+                    "bytes": sum(f.stat().st_size for f in files),
+                    "first": span[0] if span else None,
+                    "last": span[1] if span else None,
+                    "sentinel_schema": table in TABLES,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def ground_truth(self) -> GroundTruth | None:
+        """Return what was planted in a generated demo lake, or ``None``."""
+        from huntbook.data.lake.demo import load_ground_truth
+
+        if not (self.path / "ground_truth.json").is_file():
+            return None
+        return load_ground_truth(self.path)
+
+    def ingest(
+        self,
+        sources: Path | str | Iterable[Path | str],
+        table: str,
+        *,
+        format: str | None = None,  # noqa: A002 - the word users know
+        replace: bool = False,
+        force: bool = False,
+    ) -> list[IngestReport]:
+        """Add the rows of CSV, JSON, JSON-lines or Parquet files to *table*.
+
+        Every file is read and checked before anything is written; each file
+        becomes one new Parquet part, renamed into place when complete.
+
+        Parameters
+        ----------
+        sources : path or iterable of paths
+            Files to ingest.
+        table : str
+            Target table; a Sentinel name gets its declared column types.
+        format : str, optional
+            ``csv``, ``json``, ``jsonl`` or ``parquet``; from the suffix by default.
+        replace : bool
+            Replace the table's rows instead of adding to them.
+        force : bool
+            Ingest a file again even if the same content was ingested before.
+
+        Returns
+        -------
+        list of IngestReport
+            One per file.
+
+        Raises
+        ------
+        IngestError
+            A file does not fit; the message names the file, line and column.
+            Nothing at all is written in that case.
+        """
+        storage.check_table_name(table)
+        paths = [Path(sources)] if isinstance(sources, str | Path) else [Path(s) for s in sources]
+        if not paths:
+            raise LakeError("No files to ingest were given.")
+        manifest = self._manifest()
+        seen = set() if replace or force else set(manifest.get(table, []))
+        loaded: list[tuple[Path, str, pa.Table | None]] = []
+        for path in paths:
+            digest = _digest(path)
+            if digest in seen:
+                loaded.append((path, digest, None))
+                continue
+            from huntbook.data.lake.ingest import read_table
+
+            loaded.append((path, digest, read_table(path, table, format)))
+            seen.add(digest)
+        new = [t for _, _, t in loaded if t is not None]
+        if new:
+            self._check_compatible(table, new, replace=replace, paths=[p for p, _, t in loaded if t is not None])
+        self._write(table, new, replace=replace)
+        digests = [] if replace else list(manifest.get(table, []))
+        manifest[table] = digests + [d for _, d, t in loaded if t is not None]
+        self._save_manifest(manifest)
+        return [
+            IngestReport(str(p), table, 0 if t is None else t.num_rows, skipped=t is None)
+            for p, _, t in loaded
+        ]
+
+    def _write(self, table: str, parts: list[pa.Table], *, replace: bool) -> None:
+        import pyarrow as pa
+
+        if not parts:
+            return
+        if replace:
+            storage.replace_table(self.path, table, pa.concat_tables(parts, promote_options="permissive"))
+            return
+        for part in parts:
+            storage.write_part(self.path, table, part)
+
+    def _check_compatible(self, table: str, parts: list[pa.Table], *, replace: bool, paths: list[Path]) -> None:
+        """Refuse parts whose column types clash with each other or the table."""
+        import pyarrow.parquet as pq
+
+        types: dict[str, tuple[object, str]] = {}
+        if not replace:
+            for file in storage.table_files(self.path, table):
+                for fld in pq.read_schema(file):
+                    types.setdefault(fld.name, (fld.type, str(file)))
+        for part, path in zip(parts, paths, strict=True):
+            for fld in part.schema:
+                if fld.type == "null":
+                    continue
+                known = types.setdefault(fld.name, (fld.type, str(path)))
+                if known[0] != fld.type:
+                    raise IngestError(
+                        f"values are {fld.type}, but the table already holds this column as "
+                        f"{known[0]} (from {known[1]})",
+                        path=str(path),
+                        column=fld.name,
+                    )
+
+    def _manifest(self) -> dict[str, list[str]]:
+        path = self.path / MANIFEST
+        if not path.is_file():
+            return {}
+        data: dict[str, list[str]] = json.loads(path.read_text(encoding="utf-8"))
+        return data
+
+    def _save_manifest(self, manifest: dict[str, list[str]]) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        tmp = self.path / f".{MANIFEST}.tmp"
+        tmp.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        os.replace(tmp, self.path / MANIFEST)
+
+
+def _digest(path: Path) -> str:
+    try:
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError as exc:
+        raise IngestError(f"cannot read the file: {exc.strerror}", path=str(path)) from None
+
+
+def _utc(value: object) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    raise LakeError(f"time column statistics are not datetimes: {value!r}")
+
+
+def _cache_dir() -> str:
+    from platformdirs import user_cache_dir
+
+    return user_cache_dir("huntbook")

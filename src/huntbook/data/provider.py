@@ -1,0 +1,378 @@
+"""`QueryProvider`: one front for every backend and its query catalog.
+
+::
+
+    qp = QueryProvider("Local")            # the demo lake
+    qp.connect()
+    qp.WindowsSecurity.list_host_processes(host_name="WS-017")
+    qp.exec_query("SecurityEvent | take 10")
+
+Catalog queries hang off one `QueryFamily` object per family, found by
+``__getattr__`` and listed by ``__dir__`` so tab completion works; each query
+is a `QueryFunction` with a real signature and docstring.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from huntbook.data.catalog import Catalog, Query, load_catalog
+from huntbook.data.drivers.base import Driver
+from huntbook.data.params import parse_timedelta
+from huntbook.errors import HuntbookError, QueryError, UnknownQueryError, did_you_mean
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from huntbook.config import Settings
+
+
+def _local_driver(**kwargs: Any) -> Driver:
+    from huntbook.data.drivers.local import LocalDriver
+
+    return LocalDriver(**kwargs)
+
+
+DRIVERS: dict[str, Callable[..., Driver]] = {"Local": _local_driver}
+"""Backends by environment name. Third parties add theirs through the
+``huntbook.drivers`` entry-point group (a name mapped to a `Driver` class)."""
+
+
+def _driver_factory(environment: str) -> Callable[..., Driver]:
+    if environment in DRIVERS:
+        return DRIVERS[environment]
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group="huntbook.drivers"):
+        if entry.name == environment:
+            factory: Callable[..., Driver] = entry.load()
+            return factory
+    known = sorted({*DRIVERS, *(e.name for e in entry_points(group="huntbook.drivers"))})
+    raise HuntbookError(
+        f"Unknown environment '{environment}'.{did_you_mean(environment, known)} "
+        f"Available: {', '.join(known)}."
+    )
+
+
+class QueryProvider:
+    """Run catalog queries and ad-hoc queries against one backend.
+
+    Parameters
+    ----------
+    environment : str
+        The backend: ``"Local"`` (the local lake) or a name registered by a
+        driver plugin.
+    settings : Settings, optional
+        Configuration; read from ``huntbook.yaml`` by default.
+    catalog : Catalog, optional
+        Queries to offer; the built-in catalog plus the folders named in the
+        configuration by default.
+    **driver_args
+        Passed to the driver, e.g. ``lake="path/to/lake"`` for ``"Local"``.
+    """
+
+    def __init__(
+        self,
+        environment: str = "Local",
+        *,
+        settings: Settings | None = None,
+        catalog: Catalog | None = None,
+        **driver_args: Any,
+    ):
+        from huntbook.config import load_settings
+
+        self.environment = environment
+        self.settings = settings or load_settings()
+        if environment == "Local" and "lake" not in driver_args and self.settings.lake.path:
+            driver_args["lake"] = self.settings.lake.path
+        self.driver = _driver_factory(environment)(**driver_args)
+        self.catalog = catalog if catalog is not None else load_catalog(self.settings.queries.catalog_paths)
+        self._time_range: tuple[dt.datetime, dt.datetime] | None = None
+        self._families = {
+            name: QueryFamily(self, name, queries)
+            for name, queries in sorted(self.catalog.families.items())
+            if any(lang in self.driver.languages for q in queries.values() for lang in q.languages)
+        }
+
+    def __repr__(self) -> str:
+        state = "connected" if self.connected else "not connected"
+        return f"QueryProvider({self.environment!r}, {state}, {len(self.catalog)} queries)"
+
+    @property
+    def connected(self) -> bool:
+        """Whether `connect` has succeeded."""
+        return self.driver.connected
+
+    def connect(self) -> None:
+        """Connect to the backend (catalog queries connect on first use anyway)."""
+        self.driver.connect()
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.driver.close()
+
+    def __enter__(self) -> QueryProvider:
+        self.connect()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- time range ----------------------------------------------------------
+
+    @property
+    def time_range(self) -> tuple[dt.datetime, dt.datetime]:
+        """Default ``start``/``end`` of catalog queries.
+
+        For the local lake, the span of its data; elsewhere the configured
+        lookback before now. Set it with `set_time_range`.
+        """
+        if self._time_range is None:
+            lookback = parse_timedelta(self.settings.queries.default_lookback)
+            return self.driver.default_time_range(lookback)
+        return self._time_range
+
+    def set_time_range(self, start: object = None, end: object = None) -> None:
+        """Set the default ``start``/``end`` (``None`` for both restores the default)."""
+        from huntbook.data.params import parse_datetime
+
+        if start is None and end is None:
+            self._time_range = None
+            return
+        default = self.time_range
+        low = parse_datetime(start) if start is not None else default[0]
+        high = parse_datetime(end) if end is not None else default[1]
+        if low > high:
+            raise QueryError(f"start ({low}) is after end ({high}).")
+        self._time_range = (low, high)
+
+    # -- running queries -------------------------------------------------------
+
+    def exec_query(
+        self,
+        query: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        language: str | None = None,
+        timeout: float | None = None,
+    ) -> pd.DataFrame:
+        """Run ad-hoc query text and return the rows.
+
+        Parameters
+        ----------
+        query : str
+            Query text in the backend's language (KQL on the local lake).
+        params : Mapping, optional
+            Values for parameters the text declares; bound, never pasted in.
+        language : str, optional
+            ``"kql"`` (default where supported) or ``"sql"``.
+        timeout : float, optional
+            Seconds before the query is stopped (the configured timeout by default).
+        """
+        language = language or self.driver.languages[0]
+        started = time.perf_counter()
+        frame = self.driver.execute(
+            query,
+            params,
+            language=language,
+            timeout=timeout or self.settings.queries.timeout_seconds,
+        )
+        frame.attrs["huntbook"] = {
+            "environment": self.environment,
+            "query": query,
+            "seconds": round(time.perf_counter() - started, 4),
+        }
+        return frame
+
+    def run(self, name: str, **params: Any) -> pd.DataFrame:
+        """Run catalog query *name* (``"Family.query"``) with *params*."""
+        return self.query(name)(**params)
+
+    def query(self, name: str) -> QueryFunction:
+        """Return the callable for catalog query *name* (``"Family.query"``)."""
+        family, _, short = name.partition(".")
+        if family not in self._families or not short:
+            known = [f"{f}.{q}" for f, fam in self._families.items() for q in fam.names()]
+            raise UnknownQueryError(
+                f"No query named '{name}'.{did_you_mean(name, known)} "
+                "See list_queries() for what is available.",
+                query=name,
+            )
+        return self._families[family].get(short)
+
+    def _run_catalog_query(self, query: Query, values: Mapping[str, Any], timeout: float | None) -> pd.DataFrame:
+        language = next((lang for lang in self.driver.languages if lang in query.bodies), None)
+        if language is None:
+            raise QueryError(
+                f"Query '{query.full_name}' has no body in a language {self.environment} runs "
+                f"({', '.join(self.driver.languages)}).",
+                query=query.full_name,
+            )
+        bound = query.bind(values, time_range=self.time_range)
+        try:
+            frame = self.exec_query(query.text(language), params=bound, language=language, timeout=timeout)
+        except QueryError as exc:
+            exc.args = (f"{query.full_name} ({query.source}:{query.line}): {exc}",)
+            exc.query = query.full_name
+            raise
+        frame.attrs["huntbook"].update({"query_name": query.full_name, "parameters": bound})
+        return frame
+
+    # -- discovery -------------------------------------------------------------
+
+    def list_queries(self, family: str | None = None) -> list[str]:
+        """Return ``Family.query`` names this backend can run, optionally of one family."""
+        return [
+            f"{name}.{q}"
+            for name, fam in self._families.items()
+            if family is None or name == family
+            for q in fam.names()
+        ]
+
+    def query_table(self) -> pd.DataFrame:
+        """Return the runnable queries as a table: family, name, description, parameters."""
+        import pandas as pd
+
+        rows = []
+        for fam in self._families.values():
+            for name in fam.names():
+                q = fam.get(name).query
+                rows.append(
+                    {
+                        "family": q.family,
+                        "query": q.name,
+                        "description": q.description,
+                        "parameters": ", ".join(
+                            p.name + ("" if p.required else "?") for p in q.parameters
+                        ),
+                        "entities": ", ".join(q.entities),
+                    }
+                )
+        return pd.DataFrame(rows)
+
+    def browse(self) -> object:
+        """Browse the catalog: widgets in a notebook, a rich table in a terminal."""
+        from huntbook.notebook.query_browser import query_browser  # the one upward reach, lazy
+
+        return query_browser(self)
+
+    def __getattr__(self, name: str) -> QueryFamily:
+        families = self.__dict__.get("_families", {})
+        if name in families:
+            family: QueryFamily = families[name]
+            return family
+        raise AttributeError(
+            f"{type(self).__name__} has no attribute or query family '{name}'."
+            f"{did_you_mean(name, families)} Families: {', '.join(families)}."
+        )
+
+    def __dir__(self) -> list[str]:
+        return sorted({*super().__dir__(), *self._families})
+
+
+class QueryFamily:
+    """The queries of one family, as attributes."""
+
+    def __init__(self, provider: QueryProvider, name: str, queries: Mapping[str, Query]):
+        self._provider = provider
+        self._name = name
+        self._queries = {
+            q_name: QueryFunction(provider, q)
+            for q_name, q in sorted(queries.items())
+            if any(lang in provider.driver.languages for lang in q.languages)
+        }
+
+    def __repr__(self) -> str:
+        return f"<query family {self._name}: {', '.join(self._queries)}>"
+
+    def names(self) -> list[str]:
+        """Return the query names of this family."""
+        return list(self._queries)
+
+    def get(self, name: str) -> QueryFunction:
+        """Return query *name* of this family."""
+        try:
+            return self._queries[name]
+        except KeyError:
+            raise UnknownQueryError(
+                f"Family '{self._name}' has no query '{name}'.{did_you_mean(name, self._queries)} "
+                f"Its queries: {', '.join(self._queries)}.",
+                query=f"{self._name}.{name}",
+            ) from None
+
+    def __getattr__(self, name: str) -> QueryFunction:
+        if name.startswith("__") or "_queries" not in self.__dict__:
+            raise AttributeError(name)
+        try:
+            return self.get(name)
+        except UnknownQueryError as exc:
+            raise AttributeError(str(exc)) from None
+
+    def __dir__(self) -> list[str]:
+        return sorted({*super().__dir__(), *self._queries})
+
+
+class QueryFunction:
+    """A catalog query bound to a provider: call it to run it.
+
+    ``help(fn)`` / ``fn?`` show its parameters and description; `text`
+    shows the query as it would run.
+    """
+
+    def __init__(self, provider: QueryProvider, query: Query):
+        self._provider = provider
+        self.query = query
+        self.__name__ = query.name
+        self.__qualname__ = query.full_name
+        self.__doc__ = query_help_text(query)
+        self.__signature__ = _signature(query)
+
+    def __repr__(self) -> str:
+        return f"<query {self.query.full_name}({', '.join(p.name for p in self.query.parameters)})>"
+
+    def __call__(self, *, timeout: float | None = None, **params: Any) -> pd.DataFrame:
+        """Run the query with *params* and return its rows as a DataFrame."""
+        return self._provider._run_catalog_query(self.query, params, timeout)
+
+    def text(self, **params: Any) -> str:
+        """Return the query text with *params* (and defaults) in place, without running it."""
+        language = next(lang for lang in self._provider.driver.languages if lang in self.query.bodies)
+        bound = self.query.bind(params, time_range=self._provider.time_range)
+        return self.query.render(bound, language)
+
+    def help(self) -> str:
+        """Return the query's help: description, parameters, defaults, body."""
+        return query_help_text(self.query)
+
+
+def _signature(query: Query) -> inspect.Signature:
+    params = []
+    for p in query.parameters:
+        default = p.default if p.has_default else (None if not p.required else inspect.Parameter.empty)
+        params.append(inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=p.type))
+    params.append(inspect.Parameter("timeout", inspect.Parameter.KEYWORD_ONLY, default=None, annotation="float"))
+    return inspect.Signature(params, return_annotation="pandas.DataFrame")
+
+
+def query_help_text(query: Query) -> str:
+    """Return plain-text help for *query*."""
+    lines = [f"{query.full_name}: {query.description}", "", "Parameters", "----------"]
+    for p in query.parameters:
+        if p.has_default:
+            default = f" (default {p.default!r})"
+        elif p.is_time_range:
+            default = " (default: the provider's time range)"
+        else:
+            default = " (required)"
+        lines.append(f"{p.name} : {p.type}{default}\n    {p.description}")
+    if query.entities:
+        lines += ["", "Entities: " + ", ".join(f"{k} -> {v}" for k, v in query.entities.items())]
+    for language, body in query.bodies.items():
+        lines += ["", f"Query ({language.upper()})", "-" * (len(language) + 8), body.rstrip()]
+    lines += ["", f"Defined in {Path(query.source).name}, line {query.line}."]
+    return "\n".join(lines)

@@ -1,0 +1,142 @@
+"""Every error huntbook raises, under one root.
+
+::
+
+    HuntbookError
+    ├── ConfigError            huntbook.yaml is missing a key, has a wrong one, or a bad value
+    ├── MissingExtraError      an optional dependency is not installed (names the extra)
+    ├── CatalogError           a query file is malformed (names file, line, query, field)
+    ├── QueryError             a query could not run
+    │   ├── UnknownQueryError  no such query (suggests close names)
+    │   ├── ParameterError     a missing, unknown or badly typed parameter
+    │   ├── UnknownTableError  the query names a table the backend does not have
+    │   └── TranslationError   KQL that could not be parsed or translated for the engine
+    └── LakeError              the local lake could not be read or written
+        └── IngestError        an input file does not fit (names file, line, column)
+
+Each error carries the input that caused it as attributes, and its message
+says what to do about it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class HuntbookError(Exception):
+    """Root of all huntbook errors."""
+
+
+class ConfigError(HuntbookError):
+    """The configuration is invalid or incomplete."""
+
+    def __init__(self, message: str, *, key: str | None = None, path: str | None = None):
+        self.key = key
+        self.path = path
+        super().__init__(message)
+
+
+class MissingExtraError(HuntbookError, ImportError):
+    """An optional dependency is missing; the message names the extra to install."""
+
+    def __init__(self, module: str, extra: str, *, feature: str):
+        self.module = module
+        self.extra = extra
+        super().__init__(
+            f"{feature} needs the '{module}' package, which is not installed. "
+            f"Install it with: pip install 'huntbook[{extra}]'"
+        )
+
+
+class CatalogError(HuntbookError):
+    """A query catalog file is malformed."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str,
+        line: int | None = None,
+        query: str | None = None,
+        field: str | None = None,
+    ):
+        self.path = path
+        self.line = line
+        self.query = query
+        self.field = field
+        where = path if line is None else f"{path}:{line}"
+        parts = [where]
+        if query:
+            parts.append(f"query '{query}'")
+        if field:
+            parts.append(f"field '{field}'")
+        super().__init__(f"{', '.join(parts)}: {message}")
+
+
+class QueryError(HuntbookError):
+    """A query could not be run."""
+
+    def __init__(self, message: str, *, query: str | None = None):
+        self.query = query
+        super().__init__(message)
+
+
+class UnknownQueryError(QueryError):
+    """No query of that name exists."""
+
+
+class ParameterError(QueryError):
+    """A query parameter is missing, unknown or has a value of the wrong type."""
+
+    def __init__(self, message: str, *, query: str | None = None, parameter: str | None = None):
+        self.parameter = parameter
+        super().__init__(message, query=query)
+
+
+class UnknownTableError(QueryError):
+    """The query names a table that the backend does not have."""
+
+    def __init__(self, message: str, *, table: str, query: str | None = None):
+        self.table = table
+        super().__init__(message, query=query)
+
+
+class TranslationError(QueryError):
+    """The query text could not be parsed or translated for the engine."""
+
+
+class LakeError(HuntbookError):
+    """The local lake could not be read or written."""
+
+
+class IngestError(LakeError):
+    """An input file could not be ingested; nothing of it was written."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str,
+        line: int | None = None,
+        column: str | None = None,
+    ):
+        self.path = path
+        self.line = line
+        self.column = column
+        where = path if line is None else f"{path}, line {line}"
+        if column:
+            where += f", column '{column}'"
+        super().__init__(f"{where}: {message}")
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """Return ``" Did you mean 'x'?"`` for the closest choices, or ``""``."""
+    options = list(choices)
+    close = difflib.get_close_matches(name, options, n=3, cutoff=0.6)
+    if not close:
+        lowered = {c.lower(): c for c in options}
+        close = [lowered[c] for c in difflib.get_close_matches(name.lower(), lowered, n=3)]
+    if not close:
+        return ""
+    return " Did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
