@@ -29,7 +29,7 @@ def _run(*args: str | Path) -> None:
 
 def setup(extras: str) -> None:
     """Create .venv and install huntbook (with *extras*) if anything changed."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - run.py may be started by an older python3
         sys.exit(f"huntbook needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
     done = STAMP.read_text().split() if STAMP.is_file() else []

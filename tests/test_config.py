@@ -17,9 +17,7 @@ def test_empty_file_gives_defaults(tmp_path):
 
 
 def test_values_are_read(tmp_path):
-    settings = load_settings(
-        write(tmp_path, "lake:\n  path: /data/lake\nqueries:\n  catalog_paths: [/q]\n")
-    )
+    settings = load_settings(write(tmp_path, "lake:\n  path: /data/lake\nqueries:\n  catalog_paths: [/q]\n"))
     assert str(settings.lake.path) == "/data/lake"
     assert [str(p) for p in settings.queries.catalog_paths] == ["/q"]
 
@@ -43,9 +41,7 @@ def test_invalid_yaml_is_reported(tmp_path):
 
 
 def test_secrets_never_print(tmp_path):
-    settings = load_settings(
-        write(tmp_path, "providers:\n  VirusTotal:\n    api_key: s3cr3t-value\n")
-    )
+    settings = load_settings(write(tmp_path, "providers:\n  VirusTotal:\n    api_key: s3cr3t-value\n"))
     key = settings.providers["VirusTotal"].api_key
     assert key is not None and key.get_secret_value() == "s3cr3t-value"
     for text in (repr(settings), str(settings), settings.model_dump_json()):

@@ -25,7 +25,10 @@ def test_missing_extra_names_the_extra_and_is_an_import_error():
 @pytest.mark.parametrize(
     ("exc", "text"),
     [
-        (CatalogError("bad", path="q.yaml", line=3, query="F.q", field="kql"), "q.yaml:3, query 'F.q', field 'kql': bad"),
+        (
+            CatalogError("bad", path="q.yaml", line=3, query="F.q", field="kql"),
+            "q.yaml:3, query 'F.q', field 'kql': bad",
+        ),
         (IngestError("bad", path="a.csv", line=7, column="EventID"), "a.csv, line 7, column 'EventID': bad"),
         (IngestError("bad", path="a.parquet"), "a.parquet: bad"),
     ],

@@ -1,6 +1,8 @@
 import subprocess
 import sys
 
+import pytest
+
 import huntbook
 
 
@@ -26,9 +28,5 @@ def test_import_is_light():
 
 
 def test_unknown_attribute_is_an_attribute_error():
-    try:
+    with pytest.raises(AttributeError, match="NoSuchThing"):
         huntbook.NoSuchThing  # noqa: B018
-    except AttributeError as exc:
-        assert "NoSuchThing" in str(exc)
-    else:
-        raise AssertionError("expected AttributeError")

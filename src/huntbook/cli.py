@@ -27,8 +27,20 @@ config_app = typer.Typer(help="Show and check the configuration.", no_args_is_he
 app.add_typer(lake_app, name="lake")
 app.add_typer(config_app, name="config")
 
-out = Console()
-err = Console(stderr=True)
+
+class _Consoles:
+    """Consoles made when used, so they see the terminal (and COLUMNS) of the run."""
+
+    @property
+    def out(self) -> Console:
+        return Console(soft_wrap=True)
+
+    @property
+    def err(self) -> Console:
+        return Console(stderr=True, soft_wrap=True)
+
+
+_consoles = _Consoles()
 
 LakeOption = Annotated[
     Path | None, typer.Option("--lake", help="Lake folder (default: configured lake or the demo lake).")
@@ -37,30 +49,32 @@ FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, csv or
 
 
 def _fail(exc: HuntbookError) -> None:
-    err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+    _consoles.err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
 def _provider(lake: Path | None) -> QueryProvider:
     from huntbook.data.provider import QueryProvider
 
-    return QueryProvider("Local", **({"lake": lake} if lake else {}))
+    return QueryProvider("Local", lake=lake) if lake else QueryProvider("Local")
 
 
 def _print_frame(frame: pd.DataFrame, fmt: str, limit: int) -> None:
     if fmt == "csv":
         frame.to_csv(sys.stdout, index=False)
     elif fmt == "json":
-        sys.stdout.write(frame.to_json(orient="records", date_format="iso", lines=True) + "\n")
+        sys.stdout.write(frame.to_json(orient="records", date_format="iso", lines=True).rstrip("\n") + "\n")
     elif fmt == "table":
         from rich.table import Table
 
-        table = Table(caption=f"{len(frame):,} rows" + (f", first {limit} shown" if len(frame) > limit else ""))
+        table = Table(
+            caption=f"{len(frame):,} rows" + (f", first {limit} shown" if len(frame) > limit else "")
+        )
         for column in frame.columns:
             table.add_column(str(column), overflow="fold", max_width=60)
         for row in frame.head(limit).itertuples(index=False):
             table.add_row(*("" if _isna(v) else str(v) for v in row))
-        out.print(table)
+        _consoles.out.print(table)
     else:
         raise HuntbookError(f"Unknown format '{fmt}': use table, csv or json.")
 
@@ -100,15 +114,19 @@ def demo(
         result = run_investigation(_provider(lake), progress=True)
     except HuntbookError as exc:
         _fail(exc)
-    out.print(result.summary_renderable())
+    _consoles.out.print(result.summary_renderable())
     report = result.write_html(out_dir / "huntbook-demo-report.html")
-    out.print(f"\nReport written to [bold]{report.resolve()}[/]")
+    _consoles.out.print(f"\nReport written to [bold]{report.resolve()}[/]")
 
 
 @app.command()
 def query(
-    text: Annotated[str, typer.Argument(help="KQL text, a catalog query name (Family.query), or - for stdin.")],
-    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="NAME=VALUE (repeat for lists).")] = None,
+    text: Annotated[
+        str, typer.Argument(help="KQL text, a catalog query name (Family.query), or - for stdin.")
+    ],
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="NAME=VALUE (repeat for lists).")
+    ] = None,
     sql: Annotated[bool, typer.Option("--sql", help="The text is DuckDB SQL, not KQL.")] = False,
     fmt: FormatOption = "table",
     limit: Annotated[int, typer.Option(help="Rows shown in table format.")] = 50,
@@ -124,12 +142,12 @@ def query(
         if text.strip() in qp.catalog:
             fn = qp.query(text.strip())
             if show:
-                out.print(fn.text(**params), highlight=False, markup=False)
+                _consoles.out.print(fn.text(**params), highlight=False, markup=False)
                 return
             frame = fn(**params)
         else:
             if show:
-                out.print(text, highlight=False, markup=False)
+                _consoles.out.print(text, highlight=False, markup=False)
                 return
             frame = qp.exec_query(text, params=params or None, language="sql" if sql else "kql")
         _print_frame(frame, fmt, limit)
@@ -153,12 +171,12 @@ def queries(
             catalog = load_catalog(_settings().queries.catalog_paths)
             if name not in catalog:
                 _provider(lake).query(name)  # raises with suggestions
-            out.print(query_help_text(catalog[name]), highlight=False, markup=False)
+            _consoles.out.print(query_help_text(catalog[name]), highlight=False, markup=False)
             return
         qp = _provider(lake)
         if family and family not in qp.catalog.families:
             qp.__getattr__(family)  # raises with suggestions
-        out.print(QueryCatalogTable(qp, family))
+        _consoles.out.print(QueryCatalogTable(qp, family))
     except (HuntbookError, AttributeError) as exc:
         _fail(HuntbookError(str(exc)))
 
@@ -175,7 +193,7 @@ def lake_info(lake: LakeOption = None) -> None:
     try:
         qp = _provider(lake)
         lake_obj = qp.driver.lake  # type: ignore[attr-defined]
-        out.print(f"Lake: [bold]{lake_obj.path}[/]")
+        _consoles.out.print(f"Lake: [bold]{lake_obj.path}[/]")
         _print_frame(lake_obj.info(), "table", 100)
     except HuntbookError as exc:
         _fail(exc)
@@ -198,7 +216,7 @@ def lake_ingest(
     except HuntbookError as exc:
         _fail(exc)
     for report in reports:
-        out.print(str(report), highlight=False)
+        _consoles.out.print(str(report), highlight=False)
 
 
 @lake_app.command("generate")
@@ -218,14 +236,16 @@ def lake_generate(
     started = time.perf_counter()
     generate_demo_lake(path, seed=seed, scale=scale, progress=True)
     info = Lake(path).info()
-    out.print(f"{int(info['rows'].sum()):,} rows in {len(info)} tables, {time.perf_counter() - started:.1f} s")
+    _consoles.out.print(
+        f"{int(info['rows'].sum()):,} rows in {len(info)} tables, {time.perf_counter() - started:.1f} s"
+    )
 
 
 @lake_app.command("path")
 def lake_path(lake: LakeOption = None) -> None:
     """Print the lake folder (generating the demo lake if needed)."""
     try:
-        out.print(str(_provider(lake).driver.lake.path))  # type: ignore[attr-defined]
+        _consoles.out.print(str(_provider(lake).driver.lake.path))  # type: ignore[attr-defined]
     except HuntbookError as exc:
         _fail(exc)
 
@@ -241,23 +261,25 @@ def config_check() -> None:
     except HuntbookError as exc:
         _fail(exc)
     if path is None:
-        out.print("No huntbook.yaml found; using defaults. Looked in:")
+        _consoles.out.print("No huntbook.yaml found; using defaults. Looked in:")
         for candidate in config_search_paths():
-            out.print(f"  {candidate}")
+            _consoles.out.print(f"  {candidate}")
     else:
-        out.print(f"Config: [bold]{path}[/] (valid)")
+        _consoles.out.print(f"Config: [bold]{path}[/] (valid)")
     lake_text = str(settings.lake.path) if settings.lake.path else "demo lake (generated on first use)"
-    out.print(f"Local lake: {lake_text}")
+    _consoles.out.print(f"Local lake: {lake_text}")
     if settings.lake.path and not settings.lake.path.expanduser().is_dir():
-        out.print(f"  [yellow]missing:[/] {settings.lake.path} is not a folder")
+        _consoles.out.print(f"  [yellow]missing:[/] {settings.lake.path} is not a folder")
     for folder in settings.queries.catalog_paths:
         state = "ok" if folder.expanduser().is_dir() else "[yellow]missing[/]"
-        out.print(f"Catalog folder: {folder} ({state})")
+        _consoles.out.print(f"Catalog folder: {folder} ({state})")
     if not settings.providers:
-        out.print("Providers: none configured (remote backends and online TI need a 'providers' section)")
+        _consoles.out.print(
+            "Providers: none configured (remote backends and online TI need a 'providers' section)"
+        )
     for name, provider in settings.providers.items():
         keys = sorted(provider.model_dump(exclude_none=True))
-        out.print(f"Provider {name}: {', '.join(keys) or 'no settings'}")
+        _consoles.out.print(f"Provider {name}: {', '.join(keys) or 'no settings'}")
 
 
 @config_app.command("show")
@@ -269,7 +291,7 @@ def config_show() -> None:
         settings = load_settings()
     except HuntbookError as exc:
         _fail(exc)
-    out.print_json(settings.model_dump_json())
+    _consoles.out.print_json(settings.model_dump_json())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -36,9 +36,7 @@ class LakeSettings(_Section):
 class QuerySettings(_Section):
     """Query catalogs and defaults."""
 
-    catalog_paths: list[Path] = Field(
-        default_factory=list, description="Extra folders of query YAML files."
-    )
+    catalog_paths: list[Path] = Field(default_factory=list, description="Extra folders of query YAML files.")
     default_lookback: str = Field("1d", description="Default start = end - lookback (remote).")
     timeout_seconds: float = Field(300, gt=0)
 
@@ -54,8 +52,8 @@ class ProviderSettings(_Section):
 class Settings(_Section):
     """The whole configuration."""
 
-    lake: LakeSettings = Field(default_factory=LakeSettings)
-    queries: QuerySettings = Field(default_factory=QuerySettings)
+    lake: LakeSettings = LakeSettings()
+    queries: QuerySettings = QuerySettings()
     providers: dict[str, ProviderSettings] = Field(default_factory=dict)
 
 
@@ -76,8 +74,7 @@ def find_config_file() -> Path | None:
     env = os.environ.get(ENV_CONFIG)
     if env and not Path(env).expanduser().is_file():
         raise ConfigError(
-            f"${ENV_CONFIG} points to {env}, which is not a file. "
-            f"Fix the path or unset {ENV_CONFIG}.",
+            f"${ENV_CONFIG} points to {env}, which is not a file. Fix the path or unset {ENV_CONFIG}.",
             path=env,
         )
     return next((p for p in config_search_paths() if p.is_file()), None)

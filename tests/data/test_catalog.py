@@ -54,7 +54,7 @@ def test_render_shows_values_as_kql_literals(tmp_path):
         "declare query_parameters(start:datetime = datetime(2026-01-01T00:00:00.000000Z),\n"
         "    end:datetime = datetime(2026-01-02T00:00:00.000000Z),\n"
         '    host_name:string = "WS \\"1\\"",\n'
-        '    event_ids:dynamic = dynamic([4688]),\n'
+        "    event_ids:dynamic = dynamic([4688]),\n"
         "    window:timespan = time(3600s));\n"
         "SecurityEvent\n| where TimeGenerated between (start .. end) and Computer =~ host_name"
     )
@@ -79,23 +79,43 @@ def test_bind_reports_missing_and_unknown_parameters(tmp_path):
         query.bind({}, time_range=(dt.datetime(2026, 1, 1), dt.datetime(2026, 1, 2)))
     with pytest.raises(ParameterError, match="Missing: start, end, host_name"):
         query.bind({})
-    with pytest.raises(ParameterError, match="no parameter 'hostname'. Did you mean 'host_name'?"):
+    with pytest.raises(ParameterError, match=r"no parameter 'hostname'\. Did you mean 'host_name'\?"):
         query.bind({"hostname": "x"})
 
 
 @pytest.mark.parametrize(
     ("text", "line", "field", "message"),
     [
-        (GOOD.replace("    description: Processes on a host.\n", "    descripton: x\n"), 9, "descripton",
-         "Did you mean 'description'?"),
+        (
+            GOOD.replace("    description: Processes on a host.\n", "    descripton: x\n"),
+            9,
+            "descripton",
+            "Did you mean 'description'?",
+        ),
         (GOOD.replace("type: str", "type: string"), 12, "parameters.host_name.type", "Did you mean 'str'?"),
         (GOOD.replace("default: 1h", "default: soon"), 14, "parameters.window.default", "bad default"),
-        (GOOD.replace("{host: host_name}", "{host: hostname}"), 10, "entities.host", "unknown parameter 'hostname'"),
+        (
+            GOOD.replace("{host: host_name}", "{host: hostname}"),
+            10,
+            "entities.host",
+            "unknown parameter 'hostname'",
+        ),
         (GOOD.replace("{host: host_name}", "{hots: host_name}"), 10, "entities.hots", "Did you mean 'host'?"),
-        (GOOD.replace("host_name: {type", "Computer: {type"), 12, "parameters.Computer", "name of a table column"),
+        (
+            GOOD.replace("host_name: {type", "Computer: {type"),
+            12,
+            "parameters.Computer",
+            "name of a table column",
+        ),
         (GOOD.replace("    kql: |", "    sql2: |"), 15, "sql2", "unknown key 'sql2'"),
-        (GOOD.replace("      host_name: {type: str, description: Host name}\n", "      host_name: {type: str}\n"),
-         12, "parameters.host_name", "missing 'description'"),
+        (
+            GOOD.replace(
+                "      host_name: {type: str, description: Host name}\n", "      host_name: {type: str}\n"
+            ),
+            12,
+            "parameters.host_name",
+            "missing 'description'",
+        ),
     ],
 )
 def test_broken_files_name_file_line_query_and_field(tmp_path, text, line, field, message):
@@ -135,8 +155,15 @@ def test_builtin_catalog_is_large_and_spans_the_families():
     catalog = load_catalog()
     assert len(catalog) >= 40
     assert {
-        "WindowsSecurity", "AzureAD", "LinuxSyslog", "Network", "DNS", "SecurityAlert",
-        "ThreatIntelligence", "MDE", "Heartbeat",
+        "WindowsSecurity",
+        "AzureAD",
+        "LinuxSyslog",
+        "Network",
+        "DNS",
+        "SecurityAlert",
+        "ThreatIntelligence",
+        "MDE",
+        "Heartbeat",
     } <= set(catalog.families)
     for query in catalog.values():
         assert query.description and "kql" in query.bodies

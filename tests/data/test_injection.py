@@ -49,12 +49,24 @@ PAYLOADS = [
 def payload_lake(tmp_path_factory):
     folder = tmp_path_factory.mktemp("payloads")
     rows = [
-        {"TimeGenerated": f"2026-01-01T00:{i // 60:02d}:{i % 60:02d}Z", "Computer": p, "EventID": 4688,
-         "CommandLine": p, "NewProcessName": "C:\\x.exe"}
+        {
+            "TimeGenerated": f"2026-01-01T00:{i // 60:02d}:{i % 60:02d}Z",
+            "Computer": p,
+            "EventID": 4688,
+            "CommandLine": p,
+            "NewProcessName": "C:\\x.exe",
+        }
         for i, p in enumerate(PAYLOADS)
     ]
-    rows.append({"TimeGenerated": "2026-01-01T01:00:00Z", "Computer": "WS-001", "EventID": 4688,
-                 "CommandLine": "benign", "NewProcessName": "C:\\y.exe"})
+    rows.append(
+        {
+            "TimeGenerated": "2026-01-01T01:00:00Z",
+            "Computer": "WS-001",
+            "EventID": 4688,
+            "CommandLine": "benign",
+            "NewProcessName": "C:\\y.exe",
+        }
+    )
     source = folder / "rows.jsonl"
     source.write_text("\n".join(json.dumps(r) for r in rows))
     lake = Lake(folder / "lake")
@@ -85,7 +97,8 @@ def test_payload_in_a_contains_filter_is_a_value(payload_lake, payload):
 
 def test_payloads_in_a_list_parameter(payload_lake):
     frame = payload_lake.exec_query(
-        "declare query_parameters(hosts:dynamic); SecurityEvent | where Computer in (hosts) | project Computer",
+        "declare query_parameters(hosts:dynamic);"
+        " SecurityEvent | where Computer in (hosts) | project Computer",
         params={"hosts": PAYLOADS[:10]},
     )
     assert sorted(frame["Computer"]) == sorted(PAYLOADS[:10])

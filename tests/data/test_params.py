@@ -72,7 +72,15 @@ def test_coerce(value, ptype, expected):
 
 @pytest.mark.parametrize(
     ("value", "ptype"),
-    [(True, "int"), (1.5, "int"), ("x", "int"), (None, "str"), ("maybe", "bool"), ([{}], "list"), ({"a": 1}, "list")],
+    [
+        (True, "int"),
+        (1.5, "int"),
+        ("x", "int"),
+        (None, "str"),
+        ("maybe", "bool"),
+        ([{}], "list"),
+        ({"a": 1}, "list"),
+    ],
 )
 def test_coerce_refuses_with_the_parameter_named(value, ptype):
     with pytest.raises(ParameterError) as info:
@@ -84,6 +92,9 @@ def test_coerce_refuses_with_the_parameter_named(value, ptype):
 def test_kql_literals():
     assert kql_literal('a"b\\c\n') == '"a\\"b\\\\c\\n"'
     assert kql_literal(["a", 1]) == 'dynamic(["a", 1])'
-    assert kql_literal(dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)) == "datetime(2026-01-02T03:04:05.000000Z)"
+    assert (
+        kql_literal(dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC))
+        == "datetime(2026-01-02T03:04:05.000000Z)"
+    )
     assert kql_literal(dt.timedelta(hours=1)) == "time(3600s)"
     assert kql_literal(True) == "true"

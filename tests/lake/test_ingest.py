@@ -57,16 +57,30 @@ def test_same_file_twice_is_skipped_unless_forced(tmp_path):
         ("bad.csv", CSV + "yesterday,WS-3,1,3,c\n", 4, "TimeGenerated", "not a date/time"),
         ("bad.csv", CSV + "2026-01-01,WS-3,1.5,3,c\n", 4, "EventID", "not a number fit for a int column"),
         ("bad.csv", CSV + "2026-01-01,WS-3,1\n", 4, None, "expected 5 fields"),
-        ("bad.csv", 'TimeGenerated,Computer\n2026-01-01,"multi\nline"\nnot-a-date,x\n', 4, "TimeGenerated", "date"),
+        (
+            "bad.csv",
+            'TimeGenerated,Computer\n2026-01-01,"multi\nline"\nnot-a-date,x\n',
+            4,
+            "TimeGenerated",
+            "date",
+        ),
         ("bad.jsonl", '{"Computer": "a"}\n{"Computer": \n', 2, None, "not valid JSON"),
         ("bad.jsonl", '{"Computer": "a"}\n\n[1, 2]\n', 3, None, "must be a JSON object"),
         ("bad.jsonl", '{"EventID": 1}\n{"EventID": "x"}\n', 2, "EventID", "not a number"),
-        ("bad.json", '[\n {"EventID": 1},\n {"EventID": 2},\n {"EventID": "x"}\n]', 4, "EventID", "not a number"),
+        (
+            "bad.json",
+            '[\n {"EventID": 1},\n {"EventID": 2},\n {"EventID": "x"}\n]',
+            4,
+            "EventID",
+            "not a number",
+        ),
         ("bad.json", '[{"EventID": 1},\n{"EventID": 2,}]', 2, None, "not valid JSON"),
         ("bad.csv", "A,A\n1,2\n", 1, "A", "twice"),
     ],
 )
-def test_malformed_input_names_file_line_column_and_writes_nothing(tmp_path, name, text, line, column, message):
+def test_malformed_input_names_file_line_column_and_writes_nothing(
+    tmp_path, name, text, line, column, message
+):
     good = tmp_path / "good.csv"
     good.write_text(CSV)
     lake = Lake(tmp_path / "lake")
@@ -86,8 +100,12 @@ def test_malformed_input_names_file_line_column_and_writes_nothing(tmp_path, nam
 def test_dynamic_columns_take_objects_and_check_json_text(tmp_path):
     lake = Lake(tmp_path / "lake")
     rows = [
-        {"TimeGenerated": "2026-01-01T00:00:00Z", "UserPrincipalName": "a@x.com",
-         "LocationDetails": {"city": "Oslo"}, "ResultType": 0},
+        {
+            "TimeGenerated": "2026-01-01T00:00:00Z",
+            "UserPrincipalName": "a@x.com",
+            "LocationDetails": {"city": "Oslo"},
+            "ResultType": 0,
+        },
     ]
     (tmp_path / "s.json").write_text(json.dumps(rows))
     lake.ingest(tmp_path / "s.json", "SigninLogs")

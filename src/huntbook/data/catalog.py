@@ -88,11 +88,7 @@ class Parameter:
     @property
     def is_time_range(self) -> bool:
         """Whether the provider supplies this parameter's default time."""
-        return (
-            self.type == "datetime"
-            and self.name in TIME_RANGE_PARAMETERS
-            and self.default is _REQUIRED
-        )
+        return self.type == "datetime" and self.name in TIME_RANGE_PARAMETERS and self.default is _REQUIRED
 
     @property
     def has_default(self) -> bool:
@@ -328,10 +324,14 @@ class _FileReader:
         self.yaml = yaml
         self.root = self.mapping(node, "the file", None)
 
-    def error(self, message: str, node: Any, query: str | None = None, fld: str | None = None) -> CatalogError:
+    def error(
+        self, message: str, node: Any, query: str | None = None, fld: str | None = None
+    ) -> CatalogError:
         return CatalogError(message, path=self.path, line=node.start_mark.line + 1, query=query, field=fld)
 
-    def mapping(self, node: Any, what: str, query: str | None, fld: str | None = None) -> dict[str, tuple[Any, Any]]:
+    def mapping(
+        self, node: Any, what: str, query: str | None, fld: str | None = None
+    ) -> dict[str, tuple[Any, Any]]:
         if not isinstance(node, self.yaml.MappingNode):
             raise self.error(f"{what} must be a mapping", node, query, fld)
         result = {}
@@ -350,7 +350,13 @@ class _FileReader:
             raise self.error("must be non-empty text", node, query, fld)
         return value.strip()
 
-    def check_keys(self, items: Mapping[str, tuple[Any, Any]], allowed: tuple[str, ...], query: str | None, prefix: str = "") -> None:
+    def check_keys(
+        self,
+        items: Mapping[str, tuple[Any, Any]],
+        allowed: tuple[str, ...],
+        query: str | None,
+        prefix: str = "",
+    ) -> None:
         for key, (key_node, _) in items.items():
             if key not in allowed:
                 hint = did_you_mean(key, allowed)
@@ -366,7 +372,9 @@ class _FileReader:
                 raise CatalogError(f"missing required key '{required}'", path=self.path, line=1)
         family = self.text(root["family"][1], None, "family")
         if not family.isidentifier():
-            raise self.error("family must be an identifier, e.g. WindowsSecurity", root["family"][1], None, "family")
+            raise self.error(
+                "family must be an identifier, e.g. WindowsSecurity", root["family"][1], None, "family"
+            )
         shared: tuple[Parameter, ...] = ()
         if "defaults" in root:
             defaults = self.mapping(root["defaults"][1], "defaults", None, "defaults")
@@ -394,15 +402,21 @@ class _FileReader:
         params = (*[p for p in shared if p.name not in names], *own)
         entities: dict[str, str] = {}
         if "entities" in items:
-            for kind, (kind_key, value) in self.mapping(items["entities"][1], "entities", full, "entities").items():
+            for kind, (kind_key, value) in self.mapping(
+                items["entities"][1], "entities", full, "entities"
+            ).items():
                 if kind not in _ENTITY_KINDS:
                     raise self.error(
                         f"unknown entity kind '{kind}'.{did_you_mean(kind, _ENTITY_KINDS)}",
-                        kind_key, full, f"entities.{kind}",
+                        kind_key,
+                        full,
+                        f"entities.{kind}",
                     )
                 param = self.text(value, full, f"entities.{kind}")
                 if param not in {p.name for p in params}:
-                    raise self.error(f"entity '{kind}' names unknown parameter '{param}'", value, full, f"entities.{kind}")
+                    raise self.error(
+                        f"entity '{kind}' names unknown parameter '{param}'", value, full, f"entities.{kind}"
+                    )
                 entities[kind] = param
         tables: tuple[str, ...] = ()
         if "tables" in items:
@@ -432,11 +446,16 @@ class _FileReader:
             if not name.isidentifier():
                 raise self.error("parameter name must be an identifier", key, query, fld)
             if name in RESERVED_PARAMETERS:
-                raise self.error(f"'{name}' is reserved for the query call; rename the parameter", key, query, fld)
+                raise self.error(
+                    f"'{name}' is reserved for the query call; rename the parameter", key, query, fld
+                )
             if name in columns:
                 raise self.error(
                     f"parameter '{name}' has the name of a table column, which KQL would read "
-                    "instead of the value; rename it (e.g. snake_case)", key, query, fld,
+                    "instead of the value; rename it (e.g. snake_case)",
+                    key,
+                    query,
+                    fld,
                 )
             spec = self.mapping(value, "a parameter", query, fld)
             self.check_keys(spec, _PARAM_KEYS, query, fld + ".")
@@ -445,8 +464,11 @@ class _FileReader:
             ptype = self.text(spec["type"][1], query, fld + ".type")
             if ptype not in PARAM_TYPES:
                 raise self.error(
-                    f"unknown type '{ptype}'.{did_you_mean(ptype, PARAM_TYPES)} Use one of {', '.join(PARAM_TYPES)}",
-                    spec["type"][1], query, fld + ".type",
+                    f"unknown type '{ptype}'.{did_you_mean(ptype, PARAM_TYPES)} "
+                    f"Use one of {', '.join(PARAM_TYPES)}",
+                    spec["type"][1],
+                    query,
+                    fld + ".type",
                 )
             if "description" not in spec:
                 raise self.error("missing 'description'", key, query, fld)
@@ -457,7 +479,9 @@ class _FileReader:
                 try:
                     coerce(raw, ptype, name=name, query=query)  # checked now, typed at each run
                 except HuntbookError as exc:
-                    raise self.error(f"bad default: {exc}", spec["default"][1], query, fld + ".default") from None
+                    raise self.error(
+                        f"bad default: {exc}", spec["default"][1], query, fld + ".default"
+                    ) from None
                 default = raw
             result.append(Parameter(name, ptype, description, default))
         return tuple(result)

@@ -205,7 +205,9 @@ class QueryProvider:
             )
         return self._families[family].get(short)
 
-    def _run_catalog_query(self, query: Query, values: Mapping[str, Any], timeout: float | None) -> pd.DataFrame:
+    def _run_catalog_query(
+        self, query: Query, values: Mapping[str, Any], timeout: float | None
+    ) -> pd.DataFrame:
         language = next((lang for lang in self.driver.languages if lang in query.bodies), None)
         if language is None:
             raise QueryError(
@@ -247,9 +249,7 @@ class QueryProvider:
                         "family": q.family,
                         "query": q.name,
                         "description": q.description,
-                        "parameters": ", ".join(
-                            p.name + ("" if p.required else "?") for p in q.parameters
-                        ),
+                        "parameters": ", ".join(p.name + ("" if p.required else "?") for p in q.parameters),
                         "entities": ", ".join(q.entities),
                     }
                 )
@@ -354,8 +354,12 @@ def _signature(query: Query) -> inspect.Signature:
     params = []
     for p in query.parameters:
         default = p.default if p.has_default else (None if not p.required else inspect.Parameter.empty)
-        params.append(inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=p.type))
-    params.append(inspect.Parameter("timeout", inspect.Parameter.KEYWORD_ONLY, default=None, annotation="float"))
+        params.append(
+            inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=p.type)
+        )
+    params.append(
+        inspect.Parameter("timeout", inspect.Parameter.KEYWORD_ONLY, default=None, annotation="float")
+    )
     return inspect.Signature(params, return_annotation="pandas.DataFrame")
 
 

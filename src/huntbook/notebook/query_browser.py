@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import io
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -37,13 +38,13 @@ class QueryCatalogTable:
         for column in ("family", "query", "parameters", "description"):
             table.add_column(column, overflow="fold", style="bold cyan" if column == "query" else None)
         for row in self.frame.itertuples():
-            table.add_row(row.family, row.query, row.parameters, row.description)
+            table.add_row(str(row.family), str(row.query), str(row.parameters), str(row.description))
         yield table
 
     def __repr__(self) -> str:
         from rich.console import Console
 
-        console = Console(width=140, record=True, file=_NullFile())
+        console = Console(width=140, record=True, file=io.StringIO())
         console.print(self)
         return console.export_text()
 
@@ -88,11 +89,3 @@ def query_browser(provider: QueryProvider) -> Any:
     if names:
         picker.value = names[0]
     return widgets.VBox([search, widgets.HBox([picker, details])])
-
-
-class _NullFile:
-    def write(self, text: str) -> int:
-        return len(text)
-
-    def flush(self) -> None:
-        """Nothing to flush."""

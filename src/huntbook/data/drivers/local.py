@@ -68,7 +68,8 @@ class LocalDriver(Driver):
     def lake(self) -> Lake:
         """The lake this driver reads (the demo lake is generated on first use)."""
         if self._lake is None:
-            self._lake = Lake(self._lake_arg) if self._lake_arg is not None else Lake.demo(progress=True)
+            arg = self._lake_arg
+            self._lake = Lake(arg) if isinstance(arg, Path | str) else Lake.demo(progress=True)
         return self._lake
 
     def connect(self) -> None:

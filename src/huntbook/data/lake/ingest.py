@@ -136,7 +136,9 @@ def _read_jsonl(path: Path) -> _Records:
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise IngestError(f"not valid JSON: {exc.msg} (char {exc.colno})", path=str(path), line=number) from None
+                raise IngestError(
+                    f"not valid JSON: {exc.msg} (char {exc.colno})", path=str(path), line=number
+                ) from None
             if not isinstance(obj, dict):
                 raise IngestError("each line must be a JSON object", path=str(path), line=number)
             objects.append(obj)
@@ -149,9 +151,13 @@ def _read_json(path: Path) -> _Records:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise IngestError(f"not valid JSON: {exc.msg} (char {exc.colno})", path=str(path), line=exc.lineno) from None
+        raise IngestError(
+            f"not valid JSON: {exc.msg} (char {exc.colno})", path=str(path), line=exc.lineno
+        ) from None
     if isinstance(data, dict):
-        data = next((data[k] for k in ("records", "value", "rows", "data") if isinstance(data.get(k), list)), [data])
+        data = next(
+            (data[k] for k in ("records", "value", "rows", "data") if isinstance(data.get(k), list)), [data]
+        )
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
         raise IngestError("expected a JSON array of objects (one per record)", path=str(path))
     return _Records(_frame(data), _object_lines(text, len(data)))
@@ -160,7 +166,7 @@ def _read_json(path: Path) -> _Records:
 def _object_lines(text: str, count: int) -> list[int]:
     """Best-effort line of each top-level object of a JSON array."""
     decoder = json.JSONDecoder()
-    lines = []
+    lines: list[int] = []
     index = text.index("[") + 1 if "[" in text else 0
     while len(lines) < count and index < len(text):
         while index < len(text) and text[index] in " \t\r\n,":
@@ -195,7 +201,9 @@ def _frame(objects: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame({c: [o.get(c) for o in objects] for c in columns}, dtype=object)
 
 
-def _fail(message: str, series: pd.Series, bad: Any, path: Path, column: str, lines: list[int] | None) -> IngestError:
+def _fail(
+    message: str, series: pd.Series, bad: Any, path: Path, column: str, lines: list[int] | None
+) -> IngestError:
     position = int(bad.to_numpy().nonzero()[0][0])
     value = series.iloc[position]
     line = lines[position] if lines else None
@@ -235,7 +243,9 @@ def _convert(series: pd.Series, kql_type: str, path: Path, column: str, lines: l
             raise _fail("not true/false", series, bad, path, column, lines)
         return pa.array([v if v is None or isinstance(v, bool) else v in _TRUE for v in text], type=target)
     if kql_type == "dynamic":
-        return pa.array([_as_json(v, series, path, column, lines, i) for i, v in enumerate(series)], type=target)
+        return pa.array(
+            [_as_json(v, series, path, column, lines, i) for i, v in enumerate(series)], type=target
+        )
     if kql_type == "timespan":
         values = pd.to_timedelta(series, errors="coerce")
         bad = present & values.isna()
@@ -253,7 +263,9 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _as_json(value: Any, series: pd.Series, path: Path, column: str, lines: list[int] | None, i: int) -> str | None:
+def _as_json(
+    value: Any, series: pd.Series, path: Path, column: str, lines: list[int] | None, i: int
+) -> str | None:
     if value is None:
         return None
     if isinstance(value, str):
@@ -262,13 +274,18 @@ def _as_json(value: Any, series: pd.Series, path: Path, column: str, lines: list
         except json.JSONDecodeError:
             line = lines[i] if lines else None
             raise IngestError(
-                f"not valid JSON for a dynamic column: {value[:80]!r}", path=str(path), line=line, column=column
+                f"not valid JSON for a dynamic column: {value[:80]!r}",
+                path=str(path),
+                line=line,
+                column=column,
             ) from None
         return value
     return json.dumps(value, default=str)
 
 
-def _infer(series: pd.Series, path: Path, column: str, lines: list[int] | None, schema: TableSchema | None) -> pa.Array:
+def _infer(
+    series: pd.Series, path: Path, column: str, lines: list[int] | None, schema: TableSchema | None
+) -> pa.Array:
     """Type a column the table does not declare: time columns, numbers, or text."""
     import pandas as pd
     import pyarrow as pa
@@ -282,6 +299,8 @@ def _infer(series: pd.Series, path: Path, column: str, lines: list[int] | None, 
         return _convert(series, "bool", path, column, lines)
     numeric = pd.to_numeric(values, errors="coerce") if len(values) else values
     if len(values) and numeric.notna().all() and not any(isinstance(v, bool) for v in values):
-        kind = "long" if (numeric % 1 == 0).all() and all(not isinstance(v, float) for v in values) else "real"
+        kind = (
+            "long" if (numeric % 1 == 0).all() and all(not isinstance(v, float) for v in values) else "real"
+        )
         return _convert(series, kind, path, column, lines)
     return _convert(series, "string", path, column, lines)

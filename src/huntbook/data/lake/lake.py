@@ -171,7 +171,7 @@ class Lake:
         sources: Path | str | Iterable[Path | str],
         table: str,
         *,
-        format: str | None = None,  # noqa: A002 - the word users know
+        format: str | None = None,
         replace: bool = False,
         force: bool = False,
     ) -> list[IngestReport]:
@@ -222,7 +222,9 @@ class Lake:
             seen.add(digest)
         new = [t for _, _, t in loaded if t is not None]
         if new:
-            self._check_compatible(table, new, replace=replace, paths=[p for p, _, t in loaded if t is not None])
+            self._check_compatible(
+                table, new, replace=replace, paths=[p for p, _, t in loaded if t is not None]
+            )
         self._write(table, new, replace=replace)
         digests = [] if replace else list(manifest.get(table, []))
         manifest[table] = digests + [d for _, d, t in loaded if t is not None]
@@ -243,7 +245,9 @@ class Lake:
         for part in parts:
             storage.write_part(self.path, table, part)
 
-    def _check_compatible(self, table: str, parts: list[pa.Table], *, replace: bool, paths: list[Path]) -> None:
+    def _check_compatible(
+        self, table: str, parts: list[pa.Table], *, replace: bool, paths: list[Path]
+    ) -> None:
         """Refuse parts whose column types clash with each other or the table."""
         import pyarrow.parquet as pq
 

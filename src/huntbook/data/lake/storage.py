@@ -48,9 +48,7 @@ def list_tables(lake: Path) -> list[str]:
         return []
     names = {p.stem for p in lake.glob("*.parquet") if _TABLE_NAME.match(p.stem)}
     names |= {
-        p.name
-        for p in lake.iterdir()
-        if p.is_dir() and _TABLE_NAME.match(p.name) and any(p.glob(PART_GLOB))
+        p.name for p in lake.iterdir() if p.is_dir() and _TABLE_NAME.match(p.name) and any(p.glob(PART_GLOB))
     }
     return sorted(names)
 

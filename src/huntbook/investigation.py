@@ -1,0 +1,494 @@
+"""The demo investigation: hunt the lake step by step with catalog queries.
+
+Each step runs catalog queries, reads what they return, and hands what it
+learned (hosts, accounts, indicators) to later steps, as an analyst would. No
+step knows the answer in advance: it starts from alerts and detections and
+pivots. A step that fails or finds nothing is recorded as such, and the
+steps after it still run.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from huntbook.errors import HuntbookError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from rich.console import RenderableType
+
+    from huntbook.data.provider import QueryProvider
+
+_ENCODED = re.compile(r"(?i)\s[-/]e[a-z]{0,14}\s+([A-Za-z0-9+/=]{16,20000})")
+_URL = re.compile(r"https?://[A-Za-z0-9.\-]{1,253}(?::\d{1,5})?(?:/[^\s'\"()<>]{0,2000})?")
+
+
+@dataclass
+class Finding:
+    """What one step of the investigation established."""
+
+    step: str
+    summary: str
+    queries: list[str]
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    hosts: list[str] = field(default_factory=list)
+    accounts: list[str] = field(default_factory=list)
+    indicators: dict[str, list[str]] = field(default_factory=dict)
+    evidence: pd.DataFrame | None = None
+    error: str | None = None
+
+    @property
+    def found(self) -> bool:
+        """Whether the step found something (and did not fail)."""
+        return self.error is None and self.evidence is not None and not self.evidence.empty
+
+
+@dataclass
+class Investigation:
+    """The findings of a run, in order, with what they add up to."""
+
+    environment: str
+    findings: list[Finding]
+    started: dt.datetime
+    seconds: float
+
+    def hosts(self) -> list[str]:
+        """Every host named by a finding, in order of appearance."""
+        return _unique(h for f in self.findings for h in f.hosts)
+
+    def accounts(self) -> list[str]:
+        """Every account named by a finding."""
+        return _unique(a for f in self.findings for a in f.accounts)
+
+    def indicators(self) -> dict[str, list[str]]:
+        """Every indicator found, by type."""
+        merged: dict[str, list[str]] = {}
+        for finding in self.findings:
+            for kind, values in finding.indicators.items():
+                merged[kind] = _unique([*merged.get(kind, []), *values])
+        return merged
+
+    def summary_renderable(self) -> RenderableType:
+        """A rich renderable of the findings, for a terminal."""
+        from rich.console import Group
+        from rich.table import Table
+
+        table = Table(title="Findings", show_lines=True)
+        for column in ("step", "when (UTC)", "finding"):
+            table.add_column(column, overflow="fold")
+        for f in self.findings:
+            when = _fmt_time(f.start) if f.start else ""
+            text = f.summary if f.error is None else f"[red]failed:[/] {f.error}"
+            table.add_row(f.step, when, text)
+        facts = Table.grid(padding=(0, 2))
+        facts.add_row("Hosts", ", ".join(self.hosts()) or "-")
+        facts.add_row("Accounts", ", ".join(self.accounts()) or "-")
+        for kind, values in self.indicators().items():
+            facts.add_row(kind, ", ".join(values))
+        return Group(table, facts)
+
+    def write_html(self, path: Path) -> Path:
+        """Write a self-contained HTML report to *path* and return it."""
+        from huntbook.report import render_report
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(render_report(self), encoding="utf-8")
+        return path
+
+
+Step = Callable[["_Context"], Finding]
+
+
+class _Context:
+    """What the steps share: the provider and what earlier steps learned."""
+
+    def __init__(self, provider: QueryProvider):
+        self.qp = provider
+        self.facts: dict[str, Any] = {}
+
+    def run(self, name: str, **params: Any) -> pd.DataFrame:
+        return self.qp.run(name, **params)
+
+
+def run_investigation(provider: QueryProvider, *, progress: bool = False) -> Investigation:
+    """Run every step of the demo investigation against *provider*.
+
+    Parameters
+    ----------
+    provider : QueryProvider
+        Where to hunt; the demo lake for the demo.
+    progress : bool
+        Show a progress bar on the terminal.
+    """
+    import time
+
+    started = dt.datetime.now(dt.UTC)
+    clock = time.perf_counter()
+    context = _Context(provider)
+    findings: list[Finding] = []
+    steps = list(STEPS)
+    if progress:
+        from rich.progress import track
+
+        steps = list(track(steps, description="Investigating", transient=True))
+    for title, step in steps:
+        try:
+            findings.append(step(context))
+        except HuntbookError as exc:
+            findings.append(Finding(title, "", [], error=str(exc)))
+    return Investigation(provider.environment, findings, started, time.perf_counter() - clock)
+
+
+# -- the steps -----------------------------------------------------------------
+
+
+def _alerts(ctx: _Context) -> Finding:
+    alerts = ctx.run("SecurityAlert.list_alerts")
+    high = alerts[alerts["AlertSeverity"].isin(["High", "Medium"])].sort_values("TimeGenerated")
+    ctx.facts["alert_entities"] = _unique(high["CompromisedEntity"].dropna())
+    names = _unique(high["AlertName"])
+    return Finding(
+        "Alerts",
+        f"{len(alerts)} alerts, {len(high)} high/medium: " + "; ".join(names[:6]),
+        ["SecurityAlert.list_alerts"],
+        start=_first(high),
+        end=_last(high),
+        hosts=[e for e in ctx.facts["alert_entities"] if "@" not in e and not _is_ip(e)],
+        evidence=high,
+    )
+
+
+def _phishing(ctx: _Context) -> Finding:
+    children = ctx.run("WindowsSecurity.list_office_child_processes")
+    shells = children[
+        children["NewProcessName"].str.contains(r"(?i)(powershell|cmd|wscript|mshta)\.exe", regex=True)
+    ]
+    hosts = _unique(shells["Computer"])
+    accounts = _unique(shells["Account"])
+    if hosts:
+        ctx.facts["victim_host"] = hosts[0]
+        ctx.facts["victim_account"] = accounts[0] if accounts else None
+    summary = (
+        f"An Office application started a shell on {', '.join(hosts)} as {', '.join(accounts)}"
+        if hosts
+        else "No Office application started a shell."
+    )
+    return Finding(
+        "Initial access: malicious document",
+        summary,
+        ["WindowsSecurity.list_office_child_processes"],
+        start=_first(shells),
+        hosts=hosts,
+        accounts=accounts,
+        evidence=shells,
+    )
+
+
+def _encoded_powershell(ctx: _Context) -> Finding:
+    rows = ctx.run("WindowsSecurity.list_encoded_powershell", host_name=ctx.facts.get("victim_host", ""))
+    decoded = rows["CommandLine"].map(lambda cmd: _decode_powershell(str(cmd)))
+    rows = rows.assign(Decoded=decoded)
+    urls = _unique(u for text in decoded if text for u in _URL.findall(text))
+    domains = _unique(_host_of(u) for u in urls)
+    ctx.facts["c2_domains"] = [d for d in domains if not _is_ip(d)]
+    summary = (
+        f"{len(rows)} encoded PowerShell command(s); decoded, they download from {', '.join(urls)}"
+        if urls
+        else f"{len(rows)} encoded PowerShell command(s), no download URL in them."
+    )
+    return Finding(
+        "Execution: encoded PowerShell download cradle",
+        summary,
+        ["WindowsSecurity.list_encoded_powershell"],
+        start=_first(rows),
+        hosts=_unique(rows["Computer"]),
+        accounts=_unique(rows["Account"]),
+        indicators={"url": urls, "domain": domains},
+        evidence=rows,
+    )
+
+
+def _c2(ctx: _Context) -> Finding:
+    import pandas as pd
+
+    queries = ["DNS.list_lookups_for_domain", "Network.detect_beaconing", "Network.list_connections_for_ip"]
+    answers: list[str] = []
+    for domain in ctx.facts.get("c2_domains", []):
+        lookups = ctx.run("DNS.list_lookups_for_domain", domain=domain)
+        for value in lookups["Answers"]:
+            answers.extend(_json_list(value))
+    beacons = ctx.run("Network.detect_beaconing")
+    candidates = beacons[beacons["DestinationIP"].isin(answers)] if answers else beacons.head(1)
+    if candidates.empty:
+        return Finding(
+            "Command and control: beaconing", "No beaconing pair found.", queries, evidence=candidates
+        )
+    pair = candidates.iloc[0]
+    c2_ip, source = str(pair["DestinationIP"]), str(pair["SourceIP"])
+    ctx.facts.update(c2_ip=c2_ip, victim_ip=source)
+    flows = ctx.run("Network.list_connections_for_ip", ip_address=c2_ip)
+    flows = flows[flows["SourceIP"] == source].sort_values("TimeGenerated")
+    gaps = flows["TimeGenerated"].diff().dt.total_seconds().dropna()
+    median = float(gaps.median()) if len(gaps) else float("nan")
+    jitter = float((gaps - median).abs().median() / median) if len(gaps) and median else float("nan")
+    ctx.facts["beacon"] = {"median_seconds": median, "jitter": jitter}
+    summary = (
+        f"{source} called {c2_ip} {len(flows):,} times over {int(pair['Hours'])} hours, "
+        f"every {median:.0f} s (median) with ±{jitter:.0%} jitter"
+    )
+    evidence = pd.DataFrame([pair])
+    return Finding(
+        "Command and control: beaconing",
+        summary,
+        queries,
+        start=_first(flows),
+        end=_last(flows),
+        indicators={"ip": [c2_ip]},
+        evidence=evidence,
+    )
+
+
+def _threat_intel(ctx: _Context) -> Finding:
+    matches = ctx.run("ThreatIntelligence.match_ip_indicators_in_firewall")
+    ips = _unique(matches["IndicatorIP"])
+    known = ctx.facts.get("c2_ip") in ips
+    summary = (
+        f"{len(ips)} address(es) in traffic are TI indicators: {', '.join(ips)}" if ips else "No TI matches."
+    )
+    if ctx.facts.get("c2_ip"):
+        summary += f". The C2 address {'is' if known else 'is not'} among them."
+    return Finding(
+        "Threat intelligence matches",
+        summary,
+        ["ThreatIntelligence.match_ip_indicators_in_firewall"],
+        indicators={"ip": ips},
+        evidence=matches,
+    )
+
+
+def _credential_dumping(ctx: _Context) -> Finding:
+    rows = ctx.run("WindowsSecurity.list_credential_dumping")
+    hosts = _unique(rows["Computer"])
+    return Finding(
+        "Credential access: LSASS dump",
+        f"Credential dumping on {', '.join(hosts)}: {rows['CommandLine'].iloc[0]}"
+        if len(rows)
+        else "None found.",
+        ["WindowsSecurity.list_credential_dumping"],
+        start=_first(rows),
+        hosts=hosts,
+        accounts=_unique(rows["Account"]),
+        evidence=rows,
+    )
+
+
+def _lateral_movement(ctx: _Context) -> Finding:
+    source = ctx.facts.get("victim_ip")
+    queries = ["Heartbeat.get_host_info", "WindowsSecurity.summarize_network_logons"]
+    if source is None and ctx.facts.get("victim_host"):
+        info = ctx.run("Heartbeat.get_host_info", host_name=ctx.facts["victim_host"])
+        source = str(info["ComputerIP"].iloc[0]) if len(info) else None
+    logons = ctx.run("WindowsSecurity.summarize_network_logons")
+    moves = logons[logons["IpAddress"] == source] if source else logons.iloc[0:0]
+    victim = str(ctx.facts.get("victim_host", "")).lower()
+    moves = moves[moves["Computer"].str.lower() != victim]
+    targets, accounts = _unique(moves["Computer"]), _unique(moves["TargetUserName"])
+    summary = (
+        f"From {source}, {', '.join(accounts)} logged on over the network to {', '.join(targets)}"
+        if targets
+        else "No network logons from the compromised host."
+    )
+    return Finding(
+        "Lateral movement: network logons",
+        summary,
+        queries,
+        start=moves["FirstSeen"].min() if len(moves) else None,
+        end=moves["LastSeen"].max() if len(moves) else None,
+        hosts=targets,
+        accounts=accounts,
+        evidence=moves,
+    )
+
+
+def _exfiltration(ctx: _Context) -> Finding:
+    staging = ctx.run("WindowsSecurity.list_archive_staging")
+    transfers = ctx.run("Network.list_large_outbound_transfers")
+    transfers = transfers[~transfers["DestinationIP"].map(_is_private)]
+    parts = []
+    if len(staging):
+        tool = str(staging["NewProcessName"].iloc[0]).rsplit("\\", 1)[-1]
+        parts.append(f"archived with {tool} on {staging['Computer'].iloc[0]}")
+    if len(transfers):
+        top = transfers.iloc[0]
+        parts.append(
+            f"{top['SentBytes'] / 1e6:,.0f} MB sent from {top['SourceIP']} to {top['DestinationIP']}"
+        )
+    return Finding(
+        "Collection and exfiltration",
+        "Data " + " and ".join(parts) if parts else "No staging or large transfers found.",
+        ["WindowsSecurity.list_archive_staging", "Network.list_large_outbound_transfers"],
+        start=_first(staging),
+        end=transfers["LastSeen"].max() if len(transfers) else None,
+        hosts=_unique(staging["Computer"]),
+        indicators={"ip": _unique(transfers["DestinationIP"])},
+        evidence=transfers,
+    )
+
+
+def _password_spray(ctx: _Context) -> Finding:
+    sprays = ctx.run("AzureAD.detect_password_spray")
+    ips = _unique(sprays["IPAddress"])
+    queries = ["AzureAD.detect_password_spray", "AzureAD.list_successful_signins_from_ips"]
+    if not ips:
+        return Finding("Password spray against Azure AD", "No spray found.", queries, evidence=sprays)
+    wins = ctx.run("AzureAD.list_successful_signins_from_ips", ip_addresses=ips)
+    accounts = _unique(wins["UserPrincipalName"])
+    tried = int(sprays["Accounts"].max())
+    summary = f"{', '.join(ips)} failed passwords for up to {tried} accounts per hour"
+    summary += f"; then signed in as {', '.join(accounts)}" if accounts else "; no sign-in succeeded"
+    return Finding(
+        "Password spray against Azure AD",
+        summary,
+        queries,
+        start=sprays["FirstSeen"].min(),
+        end=sprays["LastSeen"].max(),
+        accounts=accounts,
+        indicators={"ip": ips},
+        evidence=wins if len(wins) else sprays,
+    )
+
+
+def _ssh_brute_force(ctx: _Context) -> Finding:
+    attacks = ctx.run("LinuxSyslog.detect_ssh_brute_force")
+    queries = [
+        "LinuxSyslog.detect_ssh_brute_force",
+        "LinuxSyslog.list_ssh_logins",
+        "LinuxSyslog.list_persistence_changes",
+    ]
+    if attacks.empty:
+        return Finding("SSH brute force", "No brute force found.", queries, evidence=attacks)
+    top = attacks.iloc[0]
+    host, source = str(top["Computer"]), str(top["SourceIP"])
+    logins = ctx.run("LinuxSyslog.list_ssh_logins", host_name=host)
+    logins = logins[logins["SourceIP"] == source]
+    summary = f"{source} failed {int(top['Failures'])} SSH logins to {host}"
+    accounts: list[str] = []
+    persistence = logins.iloc[0:0]
+    if len(logins):
+        first = logins.iloc[0]
+        accounts = [str(first["User"])]
+        summary += f", then logged in as {first['User']} at {_fmt_time(first['TimeGenerated'])}"
+        changes = ctx.run("LinuxSyslog.list_persistence_changes", start=first["TimeGenerated"])
+        persistence = changes[changes["Computer"] == host]
+        if len(persistence):
+            summary += f"; persistence: {persistence['SyslogMessage'].iloc[0]}"
+    return Finding(
+        "SSH brute force and persistence",
+        summary,
+        queries,
+        start=top["FirstSeen"],
+        end=_last(persistence) or top["LastSeen"],
+        hosts=[host],
+        accounts=accounts,
+        indicators={"ip": [source]},
+        evidence=persistence if len(persistence) else logins,
+    )
+
+
+STEPS: tuple[tuple[str, Step], ...] = (
+    ("Alerts", _alerts),
+    ("Initial access: malicious document", _phishing),
+    ("Execution: encoded PowerShell download cradle", _encoded_powershell),
+    ("Command and control: beaconing", _c2),
+    ("Threat intelligence matches", _threat_intel),
+    ("Credential access: LSASS dump", _credential_dumping),
+    ("Lateral movement: network logons", _lateral_movement),
+    ("Collection and exfiltration", _exfiltration),
+    ("Password spray against Azure AD", _password_spray),
+    ("SSH brute force and persistence", _ssh_brute_force),
+)
+"""The steps, in the order an analyst would take them."""
+
+
+# -- helpers ---------------------------------------------------------------------
+
+
+def _decode_powershell(command: str) -> str | None:
+    """Decode the -EncodedCommand argument of *command* (base64 of UTF-16LE)."""
+    match = _ENCODED.search(command)
+    if not match:
+        return None
+    try:
+        return base64.b64decode(match.group(1), validate=True).decode("utf-16-le")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def _host_of(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).hostname or ""
+
+
+def _is_ip(text: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_private(text: object) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(str(text)).is_private
+    except ValueError:
+        return False
+
+
+def _json_list(value: object) -> list[str]:
+    import json
+
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    try:
+        parsed = json.loads(str(value))
+    except ValueError:
+        return []
+    items = parsed if isinstance(parsed, list) else [parsed]
+    return [part.strip() for item in items for part in str(item).split(";") if part.strip()]
+
+
+def _unique(values: Any) -> list[str]:
+    return list(dict.fromkeys(str(v) for v in values if v is not None and str(v) != ""))
+
+
+def _first(frame: pd.DataFrame) -> dt.datetime | None:
+    column = _time_column(frame)
+    return frame[column].min() if column and len(frame) else None
+
+
+def _last(frame: pd.DataFrame) -> dt.datetime | None:
+    column = _time_column(frame)
+    return frame[column].max() if column and len(frame) else None
+
+
+def _time_column(frame: pd.DataFrame) -> str | None:
+    return next((c for c in ("TimeGenerated", "Timestamp", "FirstSeen") if c in frame.columns), None)
+
+
+def _fmt_time(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(value)
