@@ -78,14 +78,14 @@ def query_browser(provider: QueryProvider) -> Any:
     def on_filter(change: dict[str, Any]) -> None:
         needle = str(change["new"]).lower()
         picker.options = [n for n in names if needle in haystack(n)]
+        if picker.value is None and picker.options:
+            picker.value = picker.options[0]
 
-    def on_pick(change: dict[str, Any]) -> None:
-        if change["new"]:
-            text = provider.query(change["new"]).help()
-            details.value = f"<pre style='white-space:pre-wrap'>{html.escape(text)}</pre>"
+    def show(name: str | None) -> None:
+        text = provider.query(name).help() if name else ""
+        details.value = f"<pre style='white-space:pre-wrap'>{html.escape(text)}</pre>"
 
     search.observe(on_filter, names="value")
-    picker.observe(on_pick, names="value")
-    if names:
-        picker.value = names[0]
+    picker.observe(lambda change: show(change["new"]), names="value")
+    show(picker.value)
     return widgets.VBox([search, widgets.HBox([picker, details])])

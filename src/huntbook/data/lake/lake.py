@@ -71,7 +71,7 @@ class Lake:
         from huntbook.data.lake.demo import generate_demo_lake
 
         root = Path(os.environ.get(ENV_DEMO_DIR) or _cache_dir())
-        target = root / f"demo-lake-seed{seed}-scale{scale:g}"
+        target = root / f"demo-lake-seed{seed}-scale{scale:g}-{_generator_version()}"
         if (target / "ground_truth.json").is_file():
             return cls(target)
         root.mkdir(parents=True, exist_ok=True)
@@ -295,6 +295,15 @@ def _utc(value: object) -> dt.datetime:
     if isinstance(value, dt.datetime):
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
     raise LakeError(f"time column statistics are not datetimes: {value!r}")
+
+
+def _generator_version() -> str:
+    """A short hash of the generator's source: a changed generator makes a new demo lake."""
+    folder = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted([*folder.glob("*demo*.py"), folder / "schemas.py"]):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
 
 
 def _cache_dir() -> str:
