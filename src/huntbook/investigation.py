@@ -61,12 +61,13 @@ class Investigation:
     seconds: float
 
     def hosts(self) -> list[str]:
-        """Every host named by a finding, in order of appearance."""
-        return _unique(h for f in self.findings for h in f.hosts)
+        """Every host named by a finding (short names), in order of appearance."""
+        return _unique(_short_host(h) for f in self.findings for h in f.hosts)
 
     def accounts(self) -> list[str]:
-        """Every account named by a finding."""
-        return _unique(a for f in self.findings for a in f.accounts)
+        """Every user account named by a finding (without domain; machine accounts left out)."""
+        names = (_short_account(a) for f in self.findings for a in f.accounts)
+        return _unique(n for n in names if not n.endswith("$"))
 
     def indicators(self) -> dict[str, list[str]]:
         """Every indicator found, by type."""
@@ -169,7 +170,7 @@ def _alerts(ctx: _Context) -> Finding:
 def _phishing(ctx: _Context) -> Finding:
     children = ctx.run("WindowsSecurity.list_office_child_processes")
     shells = children[
-        children["NewProcessName"].str.contains(r"(?i)(powershell|cmd|wscript|mshta)\.exe", regex=True)
+        children["NewProcessName"].str.contains(r"(?i)(?:powershell|cmd|wscript|mshta)\.exe", regex=True)
     ]
     hosts = _unique(shells["Computer"])
     accounts = _unique(shells["Account"])
@@ -238,11 +239,13 @@ def _c2(ctx: _Context) -> Finding:
     flows = flows[flows["SourceIP"] == source].sort_values("TimeGenerated")
     gaps = flows["TimeGenerated"].diff().dt.total_seconds().dropna()
     median = float(gaps.median()) if len(gaps) else float("nan")
-    jitter = float((gaps - median).abs().median() / median) if len(gaps) and median else float("nan")
+    # jitter: half the spread of the middle 95% of gaps, relative to the median gap
+    spread = float(gaps.quantile(0.975) - gaps.quantile(0.025)) if len(gaps) else float("nan")
+    jitter = spread / (2 * median) if median else float("nan")
     ctx.facts["beacon"] = {"median_seconds": median, "jitter": jitter}
     summary = (
         f"{source} called {c2_ip} {len(flows):,} times over {int(pair['Hours'])} hours, "
-        f"every {median:.0f} s (median) with ±{jitter:.0%} jitter"
+        f"every {median:.0f} s (median), 95% of gaps within ±{jitter:.0%}"
     )
     evidence = pd.DataFrame([pair])
     return Finding(
@@ -277,6 +280,8 @@ def _threat_intel(ctx: _Context) -> Finding:
 def _credential_dumping(ctx: _Context) -> Finding:
     rows = ctx.run("WindowsSecurity.list_credential_dumping")
     hosts = _unique(rows["Computer"])
+    if len(rows):
+        ctx.facts["credentials_dumped_at"] = rows["TimeGenerated"].min()
     return Finding(
         "Credential access: LSASS dump",
         f"Credential dumping on {', '.join(hosts)}: {rows['CommandLine'].iloc[0]}"
@@ -298,13 +303,19 @@ def _lateral_movement(ctx: _Context) -> Finding:
         source = str(info["ComputerIP"].iloc[0]) if len(info) else None
     logons = ctx.run("WindowsSecurity.summarize_network_logons")
     moves = logons[logons["IpAddress"] == source] if source else logons.iloc[0:0]
-    victim = str(ctx.facts.get("victim_host", "")).lower()
-    moves = moves[moves["Computer"].str.lower() != victim]
+    # Machine accounts and the user's own account log on from their workstation every day;
+    # what matters is an account first seen from this host once credentials were dumped.
+    since = ctx.facts.get("credentials_dumped_at")
+    if since is not None:
+        moves = moves[moves["FirstSeen"] >= since]
+    own = _short_account(str(ctx.facts.get("victim_account") or "")).lower()
+    moves = moves[~moves["TargetUserName"].str.endswith("$") & (moves["TargetUserName"].str.lower() != own)]
     targets, accounts = _unique(moves["Computer"]), _unique(moves["TargetUserName"])
     summary = (
         f"From {source}, {', '.join(accounts)} logged on over the network to {', '.join(targets)}"
+        + (" after credentials were dumped" if since is not None else "")
         if targets
-        else "No network logons from the compromised host."
+        else "No new network logons from the compromised host."
     )
     return Finding(
         "Lateral movement: network logons",
@@ -321,7 +332,7 @@ def _lateral_movement(ctx: _Context) -> Finding:
 def _exfiltration(ctx: _Context) -> Finding:
     staging = ctx.run("WindowsSecurity.list_archive_staging")
     transfers = ctx.run("Network.list_large_outbound_transfers")
-    transfers = transfers[~transfers["DestinationIP"].map(_is_private)]
+    transfers = transfers[~transfers["DestinationIP"].map(_is_internal)]
     parts = []
     if len(staging):
         tool = str(staging["NewProcessName"].iloc[0]).rsplit("\\", 1)[-1]
@@ -438,6 +449,16 @@ def _host_of(url: str) -> str:
     return urlsplit(url).hostname or ""
 
 
+def _short_host(name: str) -> str:
+    """``WS-017.contoso.com`` -> ``WS-017``; addresses stay whole."""
+    return name if _is_ip(name) else name.split(".", 1)[0]
+
+
+def _short_account(name: str) -> str:
+    """``CONTOSO\\mgarcia`` -> ``mgarcia``; UPNs stay whole."""
+    return name.rsplit("\\", 1)[-1]
+
+
 def _is_ip(text: str) -> bool:
     import ipaddress
 
@@ -448,13 +469,22 @@ def _is_ip(text: str) -> bool:
     return True
 
 
-def _is_private(text: object) -> bool:
+_INTERNAL = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16", "fc00::/7")
+
+
+def _is_internal(text: object) -> bool:
+    """Whether *text* is an RFC 1918, loopback, link-local or ULA address (an inside address)."""
     import ipaddress
 
     try:
-        return ipaddress.ip_address(str(text)).is_private
+        address = ipaddress.ip_address(str(text))
     except ValueError:
         return False
+    return any(
+        address in ipaddress.ip_network(net)
+        for net in _INTERNAL
+        if address.version == ipaddress.ip_network(net).version
+    )
 
 
 def _json_list(value: object) -> list[str]:

@@ -87,25 +87,52 @@ def test_run_by_name(small):
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [
-        (lambda qp: qp.WindowsSecurity.list_host_processes(), ParameterError, "needs a value for 'host_name'"),
-        (lambda qp: qp.WindowsSecurity.list_host_processes(host="x"), ParameterError, "Did you mean 'host_name'"),
-        (lambda qp: qp.WindowsSecurity.list_host_processes(host_name="x", start="last week"), ParameterError,
-         "'-7d'"),
+        (
+            lambda qp: qp.WindowsSecurity.list_host_processes(),
+            ParameterError,
+            "needs a value for 'host_name'",
+        ),
+        (
+            lambda qp: qp.WindowsSecurity.list_host_processes(host="x"),
+            ParameterError,
+            "Did you mean 'host_name'",
+        ),
+        (
+            lambda qp: qp.WindowsSecurity.list_host_processes(host_name="x", start="last week"),
+            ParameterError,
+            "'-7d'",
+        ),
         (lambda qp: qp.WindowsSecurity.list_rare_processes(max_hosts="many"), ParameterError, "expects int"),
-        (lambda qp: qp.run("WindowsSecurity.list_host_procs"), UnknownQueryError,
-         "Did you mean 'list_host_processes'"),
+        (
+            lambda qp: qp.run("WindowsSecurity.list_host_procs"),
+            UnknownQueryError,
+            "Did you mean 'list_host_processes'",
+        ),
         (lambda qp: qp.WindowsSecurty, AttributeError, "Did you mean 'WindowsSecurity'"),
         (lambda qp: qp.WindowsSecurity.list_procs, AttributeError, "has no query 'list_procs'"),
-        (lambda qp: qp.exec_query("SecurityEvents | take 1"), UnknownTableError, "Did you mean 'SecurityEvent'"),
-        (lambda qp: qp.exec_query("SigninLogs | take 1"), UnknownTableError,
-         "known Sentinel table; ingest data into it"),
+        (
+            lambda qp: qp.exec_query("SecurityEvents | take 1"),
+            UnknownTableError,
+            "Did you mean 'SecurityEvent'",
+        ),
+        (
+            lambda qp: qp.exec_query("SigninLogs | take 1"),
+            UnknownTableError,
+            "known Sentinel table; ingest data into it",
+        ),
         (lambda qp: qp.exec_query("SecurityEvent | wher x"), TranslationError, "does not parse"),
-        (lambda qp: qp.exec_query("SecurityEvent | evaluate bag_unpack(x)"), TranslationError,
-         "cannot run this query"),
+        (
+            lambda qp: qp.exec_query("SecurityEvent | evaluate bag_unpack(x)"),
+            TranslationError,
+            "cannot run this query",
+        ),
         (lambda qp: qp.exec_query("SecurityEvent | where Nope == 1"), QueryError, 'column "Nope" not found'),
         (lambda qp: qp.exec_query("SecurityEvent", language="spl"), QueryError, "not 'spl'"),
-        (lambda qp: qp.AzureAD.list_signins_for_account(account_upn="a@b.c"), UnknownTableError,
-         "azure_ad.yaml:8): The lake at"),
+        (
+            lambda qp: qp.AzureAD.list_signins_for_account(account_upn="a@b.c"),
+            UnknownTableError,
+            "azure_ad.yaml:8): The lake at",
+        ),
     ],
 )
 def test_mistakes_get_clear_errors(small, call, error, message):
@@ -116,12 +143,14 @@ def test_mistakes_get_clear_errors(small, call, error, message):
 
 def test_timeout_stops_a_long_query(small):
     with pytest.raises(QueryError, match="timeout"):
-        small.exec_query("SELECT count(*) FROM range(1000000000) a, range(1000) b", language="sql", timeout=0.3)
+        small.exec_query(
+            "SELECT count(*) FROM range(1000000000) a, range(1000) b", language="sql", timeout=0.3
+        )
     assert len(small.exec_query("SecurityEvent | take 1")) == 1  # the connection still works
 
 
 def test_unknown_environment(small):
-    with pytest.raises(HuntbookError, match="Unknown environment 'Locall'. Did you mean 'Local'"):
+    with pytest.raises(HuntbookError, match=r"Unknown environment 'Locall'\. Did you mean 'Local'"):
         QueryProvider("Locall")
 
 
