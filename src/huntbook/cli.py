@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
+from huntbook.display import short_value
 from huntbook.errors import HuntbookError
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ def _print_frame(frame: pd.DataFrame, fmt: str, limit: int) -> None:
         for column in frame.columns:
             table.add_column(str(column), overflow="fold", max_width=60)
         for row in frame.head(limit).itertuples(index=False):
-            table.add_row(*("" if _isna(v) else str(v) for v in row))
+            table.add_row(*("" if _isna(v) else str(short_value(v)) for v in row))
         _consoles.out.print(table)
     else:
         raise HuntbookError(f"Unknown format '{fmt}': use table, csv or json.")
@@ -193,8 +194,14 @@ def lake_info(lake: LakeOption = None) -> None:
     try:
         qp = _provider(lake)
         lake_obj = qp.driver.lake  # type: ignore[attr-defined]
+        info = lake_obj.info()
         _consoles.out.print(f"Lake: [bold]{lake_obj.path}[/]")
-        _print_frame(lake_obj.info(), "table", 100)
+        if info.empty:
+            _consoles.out.print("No tables yet: add data with 'huntbook lake ingest'.")
+            return
+        info["rows"] = info["rows"].map("{:,}".format)
+        info["bytes"] = (info["bytes"] / 1e6).map("{:,.1f} MB".format)
+        _print_frame(info.rename(columns={"bytes": "size"}), "table", 1000)
     except HuntbookError as exc:
         _fail(exc)
 
@@ -212,7 +219,9 @@ def lake_ingest(
     from huntbook.data.lake.lake import Lake
 
     try:
-        reports = Lake(lake).ingest(files, table, format=file_format, replace=replace, force=force)
+        reports = Lake(lake).ingest(
+            files, table, format=file_format, replace=replace, force=force, progress=True
+        )
     except HuntbookError as exc:
         _fail(exc)
     for report in reports:

@@ -9,11 +9,12 @@ import datetime as dt
 from html import escape
 from typing import TYPE_CHECKING
 
+from huntbook.display import short_value
+
 if TYPE_CHECKING:
     from huntbook.investigation import Finding, Investigation
 
 EVIDENCE_ROWS = 15
-CELL_CHARS = 160
 _CSS = """
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2330;
 background:#f5f6f8}
@@ -103,7 +104,7 @@ def _finding(f: Finding) -> str:
     queries = ", ".join(escape(q) for q in f.queries)
     body = f"<p>{escape(f.summary)}</p><p class='q'>Queries: {queries}</p>"
     if f.evidence is not None and len(f.evidence):
-        shown = f.evidence.head(EVIDENCE_ROWS).astype(object).map(_cell)
+        shown = f.evidence.head(EVIDENCE_ROWS).astype(object).map(short_value)
         more = len(f.evidence) - len(shown)
         body += shown.to_html(index=False, escape=True, classes="ev", border=0, na_rep="")
         if more > 0:
@@ -111,15 +112,6 @@ def _finding(f: Finding) -> str:
     elif f.evidence is not None:
         body += "<p class='none'>No rows.</p>"
     return head + body + "</section>"
-
-
-def _cell(value: object) -> object:
-    """Shorten a value for a report table: times to the second, long text to CELL_CHARS."""
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, str) and len(value) > CELL_CHARS:
-        return value[: CELL_CHARS - 1] + "…"
-    return value
 
 
 def _ts(value: dt.datetime | None) -> float:

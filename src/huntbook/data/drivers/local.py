@@ -222,4 +222,9 @@ def _utc_times(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    """DuckDB's message without the SQL excerpt (which is the translation, not the user's text)."""
+    lines = str(exc).strip().splitlines()
+    if not lines:
+        return type(exc).__name__
+    hints = [line.strip() for line in lines[1:] if line.startswith(("Candidate bindings", "Did you mean"))]
+    return " ".join([lines[0], *hints])

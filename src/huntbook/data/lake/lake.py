@@ -174,6 +174,7 @@ class Lake:
         format: str | None = None,
         replace: bool = False,
         force: bool = False,
+        progress: bool = False,
     ) -> list[IngestReport]:
         """Add the rows of CSV, JSON, JSON-lines or Parquet files to *table*.
 
@@ -192,6 +193,8 @@ class Lake:
             Replace the table's rows instead of adding to them.
         force : bool
             Ingest a file again even if the same content was ingested before.
+        progress : bool
+            Show a progress bar over the files.
 
         Returns
         -------
@@ -211,7 +214,12 @@ class Lake:
         manifest = self._manifest()
         seen = set() if replace or force else set(manifest.get(table, []))
         loaded: list[tuple[Path, str, pa.Table | None]] = []
-        for path in paths:
+        steps: Iterable[Path] = paths
+        if progress and len(paths) > 1:
+            from rich.progress import track
+
+            steps = track(paths, description=f"Reading into {table}", transient=True)
+        for path in steps:
             digest = _digest(path)
             if digest in seen:
                 loaded.append((path, digest, None))
