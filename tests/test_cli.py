@@ -173,3 +173,21 @@ def test_config_show_masks_secrets(tmp_path, monkeypatch):
     result = runner.invoke(app, ["config", "show"])
     assert result.exit_code == 0
     assert "topsecret" not in result.output and "**********" in result.output
+
+
+def test_ingest_without_a_lake_says_how_to_name_one(tmp_path):
+    (tmp_path / "a.csv").write_text(CSV)
+    result = runner.invoke(app, ["lake", "ingest", str(tmp_path / "a.csv"), "-t", "SecurityEvent"])
+    assert result.exit_code == 2
+    assert "pass --lake FOLDER, or set lake.path" in " ".join(result.output.split())
+
+
+def test_ingest_into_the_configured_lake(tmp_path, monkeypatch):
+    (tmp_path / "a.csv").write_text(CSV)
+    (tmp_path / "huntbook.yaml").write_text(f"lake:\n  path: {tmp_path / 'mylake'}\n")
+    monkeypatch.setenv("HUNTBOOK_CONFIG", str(tmp_path / "huntbook.yaml"))
+    result = runner.invoke(app, ["lake", "ingest", str(tmp_path / "a.csv"), "-t", "SecurityEvent"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "mylake" / "SecurityEvent").is_dir()
+    result = runner.invoke(app, ["query", "SecurityEvent | count", "-f", "csv"])
+    assert result.output.splitlines() == ["Count", "2"]

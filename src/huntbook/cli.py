@@ -210,7 +210,9 @@ def lake_info(lake: LakeOption = None) -> None:
 def lake_ingest(
     files: Annotated[list[Path], typer.Argument(help="CSV, JSON, JSON-lines or Parquet files.")],
     table: Annotated[str, typer.Option("--table", "-t", help="Target table, e.g. SecurityEvent.")],
-    lake: Annotated[Path, typer.Option("--lake", help="Lake folder to write to.")],
+    lake: Annotated[
+        Path | None, typer.Option("--lake", help="Lake folder (default: lake.path of the config).")
+    ] = None,
     file_format: Annotated[str | None, typer.Option("--format", help="csv, json, jsonl or parquet.")] = None,
     replace: Annotated[bool, typer.Option(help="Replace the table's rows.")] = False,
     force: Annotated[bool, typer.Option(help="Ingest files seen before again.")] = False,
@@ -219,6 +221,12 @@ def lake_ingest(
     from huntbook.data.lake.lake import Lake
 
     try:
+        lake = lake or _settings().lake.path
+        if lake is None:
+            raise HuntbookError(
+                "No lake to write to: pass --lake FOLDER, or set lake.path in huntbook.yaml "
+                "(the demo lake is generated, not for your data)."
+            )
         reports = Lake(lake).ingest(
             files, table, format=file_format, replace=replace, force=force, progress=True
         )
