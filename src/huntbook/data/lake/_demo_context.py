@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+import pyarrow as pa
 
-from huntbook.data.lake._demo_arrow import DAY_US, US, WEEKEND_FACTOR, rng_for
+from huntbook.data.lake._demo_arrow import (
+    DAY_US,
+    I64,
+    US,
+    WEEKEND_FACTOR,
+    Combos,
+    concat,
+    count,
+    flat_profile,
+    office_profile,
+    rng_for,
+    sample_times,
+)
 from huntbook.data.lake._demo_truth import Environment
 
 
@@ -54,6 +68,35 @@ class Context:
     def flat_mean(self, per_day: float) -> float:
         """Return the expected count of round-the-clock events per day."""
         return per_day * self.scale
+
+    def draw(
+        self, rng: np.random.Generator, day: int, combos: Combos, rate: float, *, office: bool
+    ) -> tuple[pa.Table, I64]:
+        """Return the day's rows drawn from *combos* and their times.
+
+        *rate* is the mean count per weekday of office-hours activity
+        (*office*) or per day of round-the-clock activity.
+        """
+        mean = self.office_mean(rate, day) if office else self.flat_mean(rate)
+        n = count(rng, mean)
+        rows = combos.draw(rng, n)
+        hourly = office_profile(self.weekend(day)) if office else flat_profile()
+        return rows, sample_times(rng, self.day_start(day), n, hourly)
+
+    def draw_streams(
+        self,
+        rng: np.random.Generator,
+        day: int,
+        streams: Mapping[str, Combos],
+        rates: Mapping[str, float],
+        office: Collection[str],
+    ) -> tuple[pa.Table, I64]:
+        """Return the day's rows of every stream (`draw`), concatenated, and their times.
+
+        Streams named in *office* follow office hours; the others run round the clock.
+        """
+        drawn = [self.draw(rng, day, c, rates[s], office=s in office) for s, c in streams.items()]
+        return concat([rows for rows, _ in drawn]), np.concatenate([t for _, t in drawn])
 
 
 def to_us(t: datetime) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,19 +19,26 @@ import pyarrow as pa
 
 from huntbook.data.lake._demo_arrow import concat, rows_table, stable_uuid
 from huntbook.data.lake._demo_catalog import PARENTS
-from huntbook.data.lake._demo_cloud import alert_entities
+from huntbook.data.lake._demo_cloud import alert_columns, alert_entities
 from huntbook.data.lake._demo_context import Context
 from huntbook.data.lake._demo_env import NETBIOS
-from huntbook.data.lake._demo_network import DNS_COLUMNS, FIREWALL_COLUMNS
+from huntbook.data.lake._demo_linux import syslog_columns
+from huntbook.data.lake._demo_network import FIREWALL_COLUMNS, dns_columns
 from huntbook.data.lake._demo_truth import Alert, Host, LogonEvent, ProcessEvent, User
 from huntbook.data.lake._demo_windows import (
     ACTIVITY,
     INTEGRITY,
+    LOGON_COLUMNS,
     LOGON_TYPE_NAMES,
+    NO_TARGET,
     SECURITY,
+    SUBJECT_COLUMNS,
+    TARGET_COLUMNS,
     base_name,
+    defender_columns,
     file_facts,
     host_columns,
+    logon_header,
     logon_row,
     parent_key,
     parent_process_ids,
@@ -59,6 +67,40 @@ class Proc:
     def facts(self) -> tuple[str, str, str, int]:
         """``(md5, sha1, sha256, size)`` of the image."""
         return self.hashes or file_facts(self.image)
+
+    @property
+    def firewall_user(self) -> str | None:
+        """The firewall log's ``SourceUserName`` of the process's traffic."""
+        return f"{NETBIOS.lower()}\\{self.who.name}" if self.who else None
+
+
+def connection_columns(
+    t: Any, proc: Proc, remote_ip: str, port: int, remote_url: str | None, local_port: Any
+) -> dict[str, Any]:
+    """Return the ``DeviceNetworkEvents`` columns of *proc* connecting to *remote_ip*.
+
+    *t* and *local_port* are scalars for one connection or arrays for many.
+    """
+    h = proc.host
+    acc = user_account(proc.who) if proc.who else system_account(h)
+    return {
+        **defender_columns(t, h.device_id, h.device_name, "ConnectionSuccess"),
+        "RemoteIP": remote_ip,
+        "RemotePort": port,
+        "RemoteUrl": remote_url,
+        "LocalIP": h.ip,
+        "LocalPort": local_port,
+        "Protocol": "Tcp",
+        "RemoteIPType": "Private" if remote_ip.startswith("10.") else "Public",
+        "LocalIPType": "Private",
+        "InitiatingProcessFileName": base_name(proc.image),
+        "InitiatingProcessFolderPath": proc.image,
+        "InitiatingProcessId": proc.pid,
+        "InitiatingProcessCommandLine": proc.command_line,
+        "InitiatingProcessSHA256": proc.facts[2],
+        "InitiatingProcessAccountDomain": acc["AccountDomain"],
+        "InitiatingProcessAccountName": acc["AccountName"],
+    }
 
 
 class Emitter:
@@ -137,28 +179,14 @@ class Emitter:
         acc = user_account(account) if account else system_account(h)
         md5, sha1, sha256, size = proc.facts
         pmd5, psha1, psha256, _ = parent.facts
-        self.rows["SecurityEvent"].append(
+        self._security(
+            t,
+            h,
+            4688,
+            acc,
             {
-                "TimeGenerated": t,
-                "Computer": h.fqdn,
-                "EventID": 4688,
-                "Activity": ACTIVITY[4688],
-                **SECURITY,
-                **{
-                    k: acc[k]
-                    for k in (
-                        "Account",
-                        "AccountType",
-                        "SubjectUserSid",
-                        "SubjectUserName",
-                        "SubjectDomainName",
-                    )
-                },
                 "SubjectLogonId": hex(logon),
-                "TargetUserSid": "S-1-0-0",
-                "TargetUserName": "-",
-                "TargetDomainName": "-",
-                "TargetLogonId": "0x0",
+                **NO_TARGET,
                 "NewProcessId": hex(pid),
                 "NewProcessName": image,
                 "ProcessId": hex(parent.pid),
@@ -166,17 +194,12 @@ class Emitter:
                 "CommandLine": command_line,
                 "TokenElevationType": tet,
                 "MandatoryLabel": label,
-                "SourceComputerId": host_columns(h)["SourceComputerId"],
-            }
+            },
         )
         grand = parent.parent
         self.rows["DeviceProcessEvents"].append(
             {
-                "Timestamp": t,
-                "TimeGenerated": t,
-                "DeviceId": h.device_id,
-                "DeviceName": h.device_name,
-                "ActionType": "ProcessCreated",
+                **defender_columns(t, h.device_id, h.device_name, "ProcessCreated"),
                 "FileName": base_name(image),
                 "FolderPath": image,
                 "SHA1": sha1,
@@ -230,50 +253,21 @@ class Emitter:
                 "TimeGenerated": t,
                 "EventID": 4624,
                 "Activity": ACTIVITY[4624],
-                **SECURITY,
-                **{
-                    k: r[k]
-                    for k in (
-                        "Computer",
-                        "SourceComputerId",
-                        "Account",
-                        "AccountType",
-                        "TargetUserSid",
-                        "TargetUserName",
-                        "TargetDomainName",
-                        "LogonType",
-                        "LogonTypeName",
-                        "LogonProcessName",
-                        "AuthenticationPackageName",
-                        "WorkstationName",
-                        "IpAddress",
-                        "SubjectUserSid",
-                        "SubjectUserName",
-                        "SubjectDomainName",
-                        "SubjectLogonId",
-                        "ProcessName",
-                    )
-                },
+                **logon_header(r),
+                **{k: r[k] for k in (*TARGET_COLUMNS, *LOGON_COLUMNS)},
                 "TargetAccount": r["Account"],
                 "TargetLogonId": hex(logon_id),
                 "IpPort": str(port),
                 "ProcessId": "0x0",
             }
         )
-        common = {
-            "Computer": r["Computer"],
-            **SECURITY,
-            "SourceComputerId": r["SourceComputerId"],
-            "Account": r["Account"],
-            "AccountType": r["AccountType"],
-        }
         if r["admin"]:
             self.rows["SecurityEvent"].append(
                 {
                     "TimeGenerated": t,
                     "EventID": 4672,
                     "Activity": ACTIVITY[4672],
-                    **common,
+                    **logon_header(r),
                     "SubjectUserSid": r["TargetUserSid"],
                     "SubjectUserName": r["TargetUserName"],
                     "SubjectDomainName": r["TargetDomainName"],
@@ -285,21 +279,15 @@ class Emitter:
                 "TimeGenerated": t + duration,
                 "EventID": 4634,
                 "Activity": ACTIVITY[4634],
-                **common,
-                "TargetUserSid": r["TargetUserSid"],
-                "TargetUserName": r["TargetUserName"],
-                "TargetDomainName": r["TargetDomainName"],
+                **logon_header(r),
+                **{k: r[k] for k in TARGET_COLUMNS},
                 "TargetLogonId": hex(logon_id),
                 "LogonType": logon_type,
             }
         )
         self.rows["DeviceLogonEvents"].append(
             {
-                "Timestamp": t,
-                "TimeGenerated": t,
-                "DeviceId": target.device_id,
-                "DeviceName": target.device_name,
-                "ActionType": "LogonSuccess",
+                **defender_columns(t, target.device_id, target.device_name, "LogonSuccess"),
                 "LogonType": LOGON_TYPE_NAMES[logon_type][1],
                 "AccountDomain": r["AccountDomain"],
                 "AccountName": r["AccountName"],
@@ -320,23 +308,12 @@ class Emitter:
     def explicit_credentials(self, t: datetime, proc: Proc, target: User, server: Host) -> None:
         """Write a 4648 (a process used another account's credentials)."""
         acc = user_account(proc.who) if proc.who else system_account(proc.host)
-        self.rows["SecurityEvent"].append(
+        self._security(
+            t,
+            proc.host,
+            4648,
+            acc,
             {
-                "TimeGenerated": t,
-                "Computer": proc.host.fqdn,
-                "EventID": 4648,
-                "Activity": ACTIVITY[4648],
-                **SECURITY,
-                **{
-                    k: acc[k]
-                    for k in (
-                        "Account",
-                        "AccountType",
-                        "SubjectUserSid",
-                        "SubjectUserName",
-                        "SubjectDomainName",
-                    )
-                },
                 "SubjectLogonId": hex(proc.logon_id),
                 "TargetUserName": target.name,
                 "TargetDomainName": NETBIOS,
@@ -346,33 +323,27 @@ class Emitter:
                 "IpAddress": server.ip,
                 "IpPort": "445",
                 "EventData": f"<TargetServerName>{server.fqdn}</TargetServerName>",
-                "SourceComputerId": host_columns(proc.host)["SourceComputerId"],
-            }
+            },
         )
 
     def service_installed(self, t: datetime, host: Host, who: User, name: str, path: str) -> None:
         """Write a 4697 (a service was installed)."""
-        acc = user_account(who)
+        self._security(t, host, 4697, user_account(who), {"ServiceName": name, "ServiceFileName": path})
+
+    def _security(
+        self, t: datetime, host: Host, event_id: int, acc: Mapping[str, Any], columns: Mapping[str, Any]
+    ) -> None:
+        """Write a ``SecurityEvent`` *event_id* on *host* by account *acc*, with its other *columns*."""
         self.rows["SecurityEvent"].append(
             {
                 "TimeGenerated": t,
                 "Computer": host.fqdn,
-                "EventID": 4697,
-                "Activity": ACTIVITY[4697],
+                "EventID": event_id,
+                "Activity": ACTIVITY[event_id],
                 **SECURITY,
-                **{
-                    k: acc[k]
-                    for k in (
-                        "Account",
-                        "AccountType",
-                        "SubjectUserSid",
-                        "SubjectUserName",
-                        "SubjectDomainName",
-                    )
-                },
-                "ServiceName": name,
-                "ServiceFileName": path,
+                **{k: acc[k] for k in SUBJECT_COLUMNS},
                 "SourceComputerId": host_columns(host)["SourceComputerId"],
+                **columns,
             }
         )
 
@@ -395,37 +366,11 @@ class Emitter:
     ) -> None:
         """Write an outbound connection: Defender row, firewall row if public, DNS if named."""
         h = proc.host
-        public = not remote_ip.startswith("10.")
-        acc = user_account(proc.who) if proc.who else system_account(h)
-        self.rows["DeviceNetworkEvents"].append(
-            {
-                "Timestamp": t,
-                "TimeGenerated": t,
-                "DeviceId": h.device_id,
-                "DeviceName": h.device_name,
-                "ActionType": "ConnectionSuccess",
-                "RemoteIP": remote_ip,
-                "RemotePort": port,
-                "RemoteUrl": name or url,
-                "LocalIP": h.ip,
-                "LocalPort": local_port,
-                "Protocol": "Tcp",
-                "RemoteIPType": "Public" if public else "Private",
-                "LocalIPType": "Private",
-                "InitiatingProcessFileName": base_name(proc.image),
-                "InitiatingProcessFolderPath": proc.image,
-                "InitiatingProcessId": proc.pid,
-                "InitiatingProcessCommandLine": proc.command_line,
-                "InitiatingProcessSHA256": proc.facts[2],
-                "InitiatingProcessAccountDomain": acc["AccountDomain"],
-                "InitiatingProcessAccountName": acc["AccountName"],
-                "ReportId": self.report_id(),
-            }
-        )
+        columns = connection_columns(t, proc, remote_ip, port, name or url, local_port)
+        self.rows["DeviceNetworkEvents"].append({**columns, "ReportId": self.report_id()})
         if name:
             self.dns(t - timedelta(milliseconds=40), h, name, remote_ip)
-        if public:
-            user = f"{NETBIOS.lower()}\\{proc.who.name}" if proc.who else None
+        if columns["RemoteIPType"] == "Public":
             self.firewall(
                 t + duration,
                 h.ip,
@@ -437,7 +382,7 @@ class Emitter:
                 name=name,
                 url=url,
                 app=app,
-                user=user,
+                user=proc.firewall_user,
             )
 
     def firewall(
@@ -479,19 +424,7 @@ class Emitter:
 
     def dns(self, t: datetime, client: Host, name: str, answer: str) -> None:
         """Write a DNS lookup answered by the domain controller."""
-        self.rows["DnsEvents"].append(
-            {
-                "TimeGenerated": t,
-                "Computer": self.env.dns_server,
-                **DNS_COLUMNS,
-                "ClientIP": client.ip,
-                "Name": name,
-                "QueryType": "A",
-                "IPAddresses": answer,
-                "Result": "Success",
-                "ResultCode": 0,
-            }
-        )
+        self.rows["DnsEvents"].append(dns_columns(t, self.env.dns_server, client.ip, name, answer))
 
     # --- Linux, cloud, alerts, TI --------------------------------------------------------
 
@@ -506,21 +439,7 @@ class Emitter:
         message: str,
     ) -> None:
         """Write one syslog line."""
-        self.rows["Syslog"].append(
-            {
-                "TimeGenerated": t,
-                "EventTime": t,
-                "Computer": host.name,
-                "HostName": host.name,
-                "HostIP": host.ip,
-                "Facility": facility,
-                "SeverityLevel": severity,
-                "ProcessName": process,
-                "ProcessID": pid,
-                "SyslogMessage": message,
-                "SourceSystem": "Linux",
-            }
-        )
+        self.rows["Syslog"].append(syslog_columns(host, t, facility, severity, process, pid, message))
 
     def alert(
         self,
@@ -530,7 +449,6 @@ class Emitter:
         scenario: str,
         severity: str,
         provider: str,
-        product: str,
         compromised: str,
         tactics: tuple[str, ...],
         techniques: tuple[str, ...],
@@ -545,22 +463,12 @@ class Emitter:
         self.rows["SecurityAlert"].append(
             {
                 "TimeGenerated": t,
-                "DisplayName": name,
-                "AlertName": name,
-                "AlertSeverity": severity,
-                "Description": description,
-                "ProviderName": provider,
-                "VendorName": "Microsoft",
-                "ProductName": product,
+                **alert_columns(name, severity, provider, description, compromised, tactics, techniques),
                 "SystemAlertId": stable_uuid(f"alert:{name}:{t.isoformat()}"),
-                "AlertType": provider + "_" + name.replace(" ", ""),
-                "CompromisedEntity": compromised,
                 "ConfidenceLevel": "High",
                 "Status": "New",
                 "StartTime": started or t,
                 "EndTime": t,
-                "Tactics": ", ".join(tactics),
-                "Techniques": json.dumps(list(techniques)),
                 "RemediationSteps": json.dumps(["Isolate the affected entity and investigate."]),
                 "Entities": alert_entities(host.fqdn if host else None, account, ips, extra),
                 "ExtendedProperties": json.dumps({"Detection source": provider}),

@@ -21,6 +21,7 @@ from huntbook.data.lake._demo_env import NETBIOS
 from huntbook.data.lake._demo_truth import (
     Alert,
     Hashes,
+    Host,
     Indicator,
     Intrusion,
     LogonEvent,
@@ -138,6 +139,33 @@ class _Run:
         )
         return self.spawn(t + timedelta(milliseconds=180), cmd, image, tool_cmd, pid + 8, integrity=integrity)
 
+    def network_logon(
+        self,
+        t: datetime,
+        proc: Proc,
+        who: User,
+        target: Host,
+        package: str,
+        *,
+        logon_at: datetime,
+        duration: timedelta,
+        logon_id: int,
+        connect: tuple[datetime, int, int] | None = None,
+    ) -> None:
+        """Log *proc* on to *target* over the network with *who*'s credentials, and record it.
+
+        Writes the 4648 at *t*, the connection ``(time, port, local port)`` if
+        given, and the logon at *logon_at*.
+        """
+        self.em.explicit_credentials(t, proc, who, target)
+        if connect:
+            when, port, local_port = connect
+            self.em.connection(when, proc, target.ip, port, local_port=local_port)
+        logon = self.em.logon(
+            logon_at, target, who, 3, proc.host, package, duration=duration, logon_id=logon_id
+        )
+        self.logons.append(logon)
+
 
 def plant_intrusion(em: Emitter, day: int) -> tuple[Intrusion, list[Alert], list[Indicator]]:
     """Write the intrusion starting on *day* (a weekday index) and return its ground truth."""
@@ -200,7 +228,6 @@ def plant_intrusion(em: Emitter, day: int) -> tuple[Intrusion, list[Alert], list
             scenario=SCENARIO,
             severity="Medium",
             provider="MDATP",
-            product="Microsoft Defender Advanced Threat Protection",
             compromised=host.name,
             tactics=("Execution", "DefenseEvasion"),
             techniques=("T1059.001", "T1027", "T1204.002"),
@@ -275,7 +302,6 @@ def plant_intrusion(em: Emitter, day: int) -> tuple[Intrusion, list[Alert], list
             scenario=SCENARIO,
             severity="Medium",
             provider="ASI Scheduled Alerts",
-            product="Azure Sentinel",
             compromised="",
             tactics=("CommandAndControl",),
             techniques=("T1071.001",),
@@ -350,7 +376,6 @@ def plant_intrusion(em: Emitter, day: int) -> tuple[Intrusion, list[Alert], list
             scenario=SCENARIO,
             severity="High",
             provider="MDATP",
-            product="Microsoft Defender Advanced Threat Protection",
             compromised=host.name,
             tactics=("CredentialAccess",),
             techniques=("T1003.001",),
@@ -386,13 +411,16 @@ def plant_intrusion(em: Emitter, day: int) -> tuple[Intrusion, list[Alert], list
     psexec = run.shell(
         at(11, 47, 2.2), elevated, psexec_cmd, rf"{TEMP}\PsExec64.exe", psexec_cmd, 0x3500, integrity="high"
     )
-    em.explicit_credentials(at(11, 47, 2.9), psexec, admin, fs)
-    em.connection(at(11, 47, 3.1), psexec, fs.ip, 445, local_port=52210)
-    fs_logon_id = 0x5A1F3C2
-    run.logons.append(
-        em.logon(
-            at(11, 47, 3.4), fs, admin, 3, host, "NTLM", duration=timedelta(seconds=41), logon_id=fs_logon_id
-        )
+    run.network_logon(
+        at(11, 47, 2.9),
+        psexec,
+        admin,
+        fs,
+        "NTLM",
+        connect=(at(11, 47, 3.1), 445, 52210),
+        logon_at=at(11, 47, 3.4),
+        duration=timedelta(seconds=41),
+        logon_id=0x5A1F3C2,
     )
     em.service_installed(at(11, 47, 4.0), fs, admin, "PSEXESVC", r"%SystemRoot%\PSEXESVC.exe")
     services = em.running(fs, None, "services", day)
@@ -428,7 +456,6 @@ def plant_intrusion(em: Emitter, day: int) -> tuple[Intrusion, list[Alert], list
             scenario=SCENARIO,
             severity="Medium",
             provider="MDATP",
-            product="Microsoft Defender Advanced Threat Protection",
             compromised=fs.name,
             tactics=("LateralMovement", "Execution"),
             techniques=("T1021.002", "T1569.002"),
@@ -447,20 +474,17 @@ def plant_intrusion(em: Emitter, day: int) -> tuple[Intrusion, list[Alert], list
     wmic = run.shell(
         at(12, 6, 40.5), elevated, wmic_cmd, rf"{SYS32}\wbem\WMIC.exe", wmic_cmd, 0x3600, integrity="high"
     )
-    em.explicit_credentials(at(12, 6, 41.0), wmic, admin, dc)
-    em.connection(at(12, 6, 41.2), wmic, dc.ip, 135, local_port=52377)
     dc_logon_id = 0x6B20D91
-    run.logons.append(
-        em.logon(
-            at(12, 6, 41.6),
-            dc,
-            admin,
-            3,
-            host,
-            "Kerberos",
-            duration=timedelta(minutes=3, seconds=12),
-            logon_id=dc_logon_id,
-        )
+    run.network_logon(
+        at(12, 6, 41.0),
+        wmic,
+        admin,
+        dc,
+        "Kerberos",
+        connect=(at(12, 6, 41.2), 135, 52377),
+        logon_at=at(12, 6, 41.6),
+        duration=timedelta(minutes=3, seconds=12),
+        logon_id=dc_logon_id,
     )
     dcom = em.running(dc, None, "dcomlaunch", day)
     wmiprvse = Proc(
@@ -497,7 +521,6 @@ def plant_intrusion(em: Emitter, day: int) -> tuple[Intrusion, list[Alert], list
             scenario=SCENARIO,
             severity="High",
             provider="MDATP",
-            product="Microsoft Defender Advanced Threat Protection",
             compromised=dc.name,
             tactics=("CredentialAccess",),
             techniques=("T1003.003",),
@@ -542,18 +565,15 @@ def plant_intrusion(em: Emitter, day: int) -> tuple[Intrusion, list[Alert], list
         net_use.replace("net ", "net  ", 1),
         0x2C00,
     )
-    em.explicit_credentials(at(10, 21, 34.0, 1), use, admin, fs)
-    run.logons.append(
-        em.logon(
-            at(10, 21, 34.3, 1),
-            fs,
-            admin,
-            3,
-            host,
-            "NTLM",
-            duration=timedelta(minutes=31),
-            logon_id=0x7C31E05,
-        )
+    run.network_logon(
+        at(10, 21, 34.0, 1),
+        use,
+        admin,
+        fs,
+        "NTLM",
+        logon_at=at(10, 21, 34.3, 1),
+        duration=timedelta(minutes=31),
+        logon_id=0x7C31E05,
     )
     zip_cmd = (
         rf'"C:\Program Files\7-Zip\7z.exe" a -t7z -mx5 -v500m -p"Q4-Fin!x" {ARCHIVE} '

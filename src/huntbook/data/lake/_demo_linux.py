@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -45,6 +46,34 @@ _SUDO_COMMANDS = (
     "/usr/bin/docker ps -a",
 )
 _GUESSED = np.array(["admin", "test", "user", "oracle", "ubuntu", "postgres", "git", "pi"])
+CRON_OPENED = "pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)"
+CRON_CLOSED = "pam_unix(cron:session): session closed for user root"
+SUDO_CLOSED = "pam_unix(sudo:session): session closed for user root"
+
+
+def syslog_columns(
+    host: Host,
+    times: I64 | datetime,
+    facility: str,
+    severity: str,
+    process: str,
+    pid: Any,
+    message: Any,
+) -> dict[str, Any]:
+    """Return the ``Syslog`` columns of one line of *host*, or of many (arrays, scalars repeat)."""
+    return {
+        "TimeGenerated": times,
+        "EventTime": times,
+        "Computer": host.name,
+        "HostName": host.name,
+        "HostIP": host.ip,
+        "Facility": facility,
+        "SeverityLevel": severity,
+        "ProcessName": process,
+        "ProcessID": pid,
+        "SyslogMessage": message,
+        "SourceSystem": "Linux",
+    }
 
 
 def syslog_rows(
@@ -57,24 +86,8 @@ def syslog_rows(
     message: Any,
 ) -> pa.Table:
     """Return ``Syslog`` rows of one host (arrays or scalars for *pid*/*message*)."""
-    n = len(times)
-    return build_table(
-        "Syslog",
-        n,
-        {
-            "TimeGenerated": times,
-            "EventTime": times,
-            "Computer": host.name,
-            "HostName": host.name,
-            "HostIP": host.ip,
-            "Facility": facility,
-            "SeverityLevel": severity,
-            "ProcessName": process,
-            "ProcessID": pid,
-            "SyslogMessage": message,
-            "SourceSystem": "Linux",
-        },
-    )
+    columns = syslog_columns(host, times, facility, severity, process, pid, message)
+    return build_table("Syslog", len(times), columns)
 
 
 def _pids(rng: np.random.Generator, n: int) -> I64:
@@ -97,29 +110,10 @@ def _scheduled(ctx: Context, day: int, h: Host, rng: np.random.Generator) -> lis
     for times, message in jobs:
         t = times + rng.integers(0, 900_000, size=len(times))
         pid = _pids(rng, len(t))
-        out.append(
-            syslog_rows(
-                h,
-                t,
-                "authpriv",
-                "info",
-                "CRON",
-                pid,
-                "pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)",
-            )
-        )
+        closed = t + rng.integers(US, 3 * US, size=len(t))
+        out.append(syslog_rows(h, t, "authpriv", "info", "CRON", pid, CRON_OPENED))
         out.append(syslog_rows(h, t + 1000, "cron", "info", "CRON", pid, message))
-        out.append(
-            syslog_rows(
-                h,
-                t + rng.integers(US, 3 * US, size=len(t)),
-                "authpriv",
-                "info",
-                "CRON",
-                pid,
-                "pam_unix(cron:session): session closed for user root",
-            )
-        )
+        out.append(syslog_rows(h, closed, "authpriv", "info", "CRON", pid, CRON_CLOSED))
     daily = start + 6 * HOUR_US + 25 * 60 * US + int(rng.integers(0, 1800 * US))
     for i, msg in enumerate(
         (
@@ -136,20 +130,25 @@ def _scheduled(ctx: Context, day: int, h: Host, rng: np.random.Generator) -> lis
     return out
 
 
+def _accounts(admins: Sequence[tuple[str, str]], who: I64) -> tuple[pa.Array, pa.Array]:
+    """Return the account names and uids (text) of the admins at indexes *who*."""
+    names = np.array([a[0] for a in admins])[who]
+    uids = np.array([LINUX_USERS[a[0]] for a in admins], dtype=np.int64)[who]
+    return pa.array(names), to_str(uids)
+
+
 def _sessions(
     ctx: Context, day: int, h: Host, rng: np.random.Generator, admins: Sequence[tuple[str, str]]
 ) -> list[pa.Table]:
     n = count(rng, ctx.office_mean(_SESSIONS_PER_WEEKDAY, day))
     who = rng.integers(0, len(admins), size=n)
-    user = np.array([a[0] for a in admins])[who]
-    src = np.array([a[1] for a in admins])[who]
-    uid = to_str(np.array([LINUX_USERS[a[0]] for a in admins], dtype=np.int64)[who])
+    u, uid = _accounts(admins, who)
+    s = pa.array(np.array([a[1] for a in admins])[who])
     t = sample_times(rng, ctx.day_start(day), n, office_profile(ctx.weekend(day)))
     end = t + (rng.exponential(1200, size=n) * US).astype(np.int64) + 5 * US
     keep = end < ctx.end_us
     pid, port = _pids(rng, n), to_str(ports(rng, n))
     session = to_str(rng.integers(1000, 9000, size=n))
-    u, s = pa.array(user), pa.array(src)
     fingerprint = random_hex(rng, n, 43)
     out = [
         syslog_rows(
@@ -226,11 +225,8 @@ def _sessions(
         ),
     ]
     m = count(rng, ctx.office_mean(_SUDO_PER_WEEKDAY, day))
-    who = rng.integers(0, len(admins), size=m)
-    user = np.array([a[0] for a in admins])[who]
-    uid = to_str(np.array([LINUX_USERS[a[0]] for a in admins], dtype=np.int64)[who])
+    u, uid = _accounts(admins, rng.integers(0, len(admins), size=m))
     cmd = pa.array(np.array(_SUDO_COMMANDS)[rng.integers(0, len(_SUDO_COMMANDS), size=m)])
-    u = pa.array(user)
     t = sample_times(rng, ctx.day_start(day), m, office_profile(ctx.weekend(day)))
     pid = _pids(rng, m)
     out += [
@@ -252,15 +248,7 @@ def _sessions(
             pid,
             join("pam_unix(sudo:session): session opened for user root(uid=0) by ", u, "(uid=", uid, ")"),
         ),
-        syslog_rows(
-            h,
-            t + rng.integers(US, 20 * US, size=m),
-            "authpriv",
-            "info",
-            "sudo",
-            pid,
-            "pam_unix(sudo:session): session closed for user root",
-        ),
+        syslog_rows(h, t + rng.integers(US, 20 * US, size=m), "authpriv", "info", "sudo", pid, SUDO_CLOSED),
     ]
     return out
 
@@ -289,29 +277,12 @@ def _internet_noise(ctx: Context, day: int, h: Host, rng: np.random.Generator) -
     ip = pa.array(np.array(SCANNERS)[rng.integers(0, len(SCANNERS), size=m)])
     user = pa.array(_GUESSED[rng.integers(0, len(_GUESSED), size=m)])
     port, pid = to_str(ports(rng, m)), _pids(rng, m)
-    out += [
-        syslog_rows(
-            h, t, "auth", "info", "sshd", pid, join("Invalid user ", user, " from ", ip, " port ", port)
-        ),
-        syslog_rows(
-            h,
-            t + 2 * US,
-            "auth",
-            "info",
-            "sshd",
-            pid,
-            join("Failed password for invalid user ", user, " from ", ip, " port ", port, " ssh2"),
-        ),
-        syslog_rows(
-            h,
-            t + 3 * US,
-            "auth",
-            "info",
-            "sshd",
-            pid,
-            join("Connection closed by invalid user ", user, " ", ip, " port ", port, " [preauth]"),
-        ),
-    ]
+    attempt = (
+        (0, join("Invalid user ", user, " from ", ip, " port ", port)),
+        (2 * US, join("Failed password for invalid user ", user, " from ", ip, " port ", port, " ssh2")),
+        (3 * US, join("Connection closed by invalid user ", user, " ", ip, " port ", port, " [preauth]")),
+    )
+    out += [syslog_rows(h, t + after, "auth", "info", "sshd", pid, message) for after, message in attempt]
     return out
 
 

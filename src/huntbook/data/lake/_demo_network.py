@@ -19,7 +19,6 @@ from huntbook.data.lake._demo_arrow import (
     US,
     Combos,
     build_table,
-    concat,
     count,
     flags,
     flat_profile,
@@ -38,7 +37,7 @@ from huntbook.data.lake._demo_catalog import (
 from huntbook.data.lake._demo_context import Context
 from huntbook.data.lake._demo_env import FIREWALL, LOG_FORWARDER, NETBIOS, environment
 from huntbook.data.lake._demo_truth import Host
-from huntbook.data.lake._demo_windows import base_name, file_facts
+from huntbook.data.lake._demo_windows import base_name, defender_columns, file_facts
 
 NETWORK_STREAM = 10
 
@@ -64,6 +63,21 @@ FIREWALL_COLUMNS: dict[str, Any] = {
     "DeviceName": FIREWALL,
 }
 DNS_COLUMNS: dict[str, Any] = {"EventId": 257, "SubType": "LookupQuery"}
+
+
+def dns_columns(t: Any, server: str, client_ip: Any, name: Any, answer: Any) -> dict[str, Any]:
+    """Return the ``DnsEvents`` columns of A lookups of *name* that *server* answered with *answer*."""
+    return {
+        "TimeGenerated": t,
+        "Computer": server,
+        **DNS_COLUMNS,
+        "ClientIP": client_ip,
+        "Name": name,
+        "QueryType": "A",
+        "IPAddresses": answer,
+        "Result": "Success",
+        "ResultCode": 0,
+    }
 
 
 def _flow_rows(
@@ -166,18 +180,7 @@ def network(ctx: Context, day: int) -> dict[str, pa.Table]:
     """Return the day's background connections, firewall logs and DNS lookups."""
     rng = ctx.rng(NETWORK_STREAM, day)
     start = ctx.day_start(day)
-    drawn, times = [], []
-    for stream, combos in flow_combos().items():
-        if stream == "user":
-            n = count(rng, ctx.office_mean(_RATES[stream], day))
-            hourly = office_profile(ctx.weekend(day))
-        else:
-            n = count(rng, ctx.flat_mean(_RATES[stream]))
-            hourly = flat_profile()
-        drawn.append(combos.draw(rng, n))
-        times.append(sample_times(rng, start, n, hourly))
-    c = concat(drawn)
-    t = np.concatenate(times)
+    c, t = ctx.draw_streams(rng, day, flow_combos(), _RATES, office=("user",))
     n = len(t)
     local_port = ports(rng, n)
     mde = flags(c, "mde")
@@ -186,11 +189,7 @@ def network(ctx: Context, day: int) -> dict[str, pa.Table]:
         "DeviceNetworkEvents",
         m.num_rows,
         {
-            "Timestamp": t[mde],
-            "TimeGenerated": t[mde],
-            "DeviceId": m["DeviceId"],
-            "DeviceName": m["DeviceName"],
-            "ActionType": "ConnectionSuccess",
+            **defender_columns(t[mde], m["DeviceId"], m["DeviceName"], "ConnectionSuccess"),
             **{k: m[k] for k in ("RemoteIP", "RemotePort", "RemoteUrl", "LocalIP", "Protocol")},
             "LocalPort": local_port[mde],
             "RemoteIPType": m["RemoteIPType"],
@@ -233,21 +232,9 @@ def network(ctx: Context, day: int) -> dict[str, pa.Table]:
     )
     miss = rng.random(n) < _DNS_CACHE_MISS
     d = c.filter(pa.array(miss))
-    dns = build_table(
-        "DnsEvents",
-        d.num_rows,
-        {
-            "TimeGenerated": np.maximum(t[miss] - rng.integers(2_000, 200_000, size=d.num_rows), start),
-            "Computer": ctx.env.dns_server,
-            **DNS_COLUMNS,
-            "ClientIP": d["LocalIP"],
-            "Name": d["RemoteUrl"],
-            "QueryType": "A",
-            "IPAddresses": d["IPAddresses"],
-            "Result": "Success",
-            "ResultCode": 0,
-        },
-    )
+    asked = np.maximum(t[miss] - rng.integers(2_000, 200_000, size=d.num_rows), start)
+    lookups = dns_columns(asked, ctx.env.dns_server, d["LocalIP"], d["RemoteUrl"], d["IPAddresses"])
+    dns = build_table("DnsEvents", d.num_rows, lookups)
     return {
         "DeviceNetworkEvents": dne,
         "CommonSecurityLog": pa.concat_tables([csl, *_denied(ctx, day, rng)]),
@@ -309,13 +296,12 @@ _PORT_WEIGHTS /= _PORT_WEIGHTS.sum()
 
 
 def _lookups(ctx: Context, day: int, rng: np.random.Generator) -> pa.Table:
-    n = count(rng, ctx.office_mean(_LOOKUPS_PER_WEEKDAY, day))
-    d = lookup_combos().draw(rng, n)
+    d, t = ctx.draw(rng, day, lookup_combos(), _LOOKUPS_PER_WEEKDAY, office=True)
     return build_table(
         "DnsEvents",
-        n,
+        len(t),
         {
-            "TimeGenerated": sample_times(rng, ctx.day_start(day), n, office_profile(ctx.weekend(day))),
+            "TimeGenerated": t,
             "Computer": ctx.env.dns_server,
             **DNS_COLUMNS,
             **{k: d[k] for k in ("ClientIP", "Name", "QueryType", "IPAddresses", "Result", "ResultCode")},

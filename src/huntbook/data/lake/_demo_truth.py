@@ -201,11 +201,17 @@ class Stage:
     alerts: tuple[str, ...] = ()
 
 
-def _stage(stages: tuple[Stage, ...], name: str) -> Stage:
-    for s in stages:
-        if s.name == name:
-            return s
-    raise KeyError(f"no stage {name!r}; stages are {[s.name for s in stages]}")
+class _Staged:
+    """A planted scenario: its ``stages`` and a look-up by name."""
+
+    stages: tuple[Stage, ...]
+
+    def stage(self, name: str) -> Stage:
+        """Return the stage called *name*."""
+        for s in self.stages:
+            if s.name == name:
+                return s
+        raise KeyError(f"no stage {name!r}; stages are {[s.name for s in self.stages]}")
 
 
 @dataclass(frozen=True)
@@ -227,7 +233,7 @@ class Beacon:
 
 
 @dataclass(frozen=True)
-class Intrusion:
+class Intrusion(_Staged):
     """The multi-stage workstation intrusion (phishing to exfiltration)."""
 
     host: str
@@ -254,13 +260,9 @@ class Intrusion:
     beacon: Beacon
     stages: tuple[Stage, ...]
 
-    def stage(self, name: str) -> Stage:
-        """Return the stage called *name*."""
-        return _stage(self.stages, name)
-
 
 @dataclass(frozen=True)
-class PasswordSpray:
+class PasswordSpray(_Staged):
     """The password spray against Entra ID (``SigninLogs``)."""
 
     source_ip: str
@@ -276,13 +278,9 @@ class PasswordSpray:
     post_compromise_signins: int
     stages: tuple[Stage, ...]
 
-    def stage(self, name: str) -> Stage:
-        """Return the stage called *name*."""
-        return _stage(self.stages, name)
-
 
 @dataclass(frozen=True)
-class SshBruteForce:
+class SshBruteForce(_Staged):
     """The SSH brute force against a Linux server and the persistence after it."""
 
     host: str
@@ -300,10 +298,6 @@ class SshBruteForce:
     cron_entry: str
     cron_runs: int
     stages: tuple[Stage, ...]
-
-    def stage(self, name: str) -> Stage:
-        """Return the stage called *name*."""
-        return _stage(self.stages, name)
 
 
 @dataclass(frozen=True)

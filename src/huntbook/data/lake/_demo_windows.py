@@ -8,6 +8,7 @@ people's logons, as a ``DeviceLogonEvents`` row.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -20,17 +21,12 @@ from huntbook.data.lake._demo_arrow import (
     US,
     Combos,
     build_table,
-    concat,
-    count,
     digests,
     flags,
-    flat_profile,
     hex_str,
     ints,
-    office_profile,
     pids,
     ports,
-    sample_times,
     to_str,
 )
 from huntbook.data.lake._demo_catalog import LAUNCHES, PARENTS, Launch
@@ -83,6 +79,31 @@ SECURITY = {
     "EventSourceName": "Microsoft-Windows-Security-Auditing",
     "Level": "8",
 }
+SUBJECT_COLUMNS = ("Account", "AccountType", "SubjectUserSid", "SubjectUserName", "SubjectDomainName")
+"""``SecurityEvent`` columns of the account that acts (`user_account`, `system_account`)."""
+TARGET_COLUMNS = ("TargetUserSid", "TargetUserName", "TargetDomainName")
+"""``SecurityEvent`` columns of the account logged on or off (`logon_row`)."""
+NO_TARGET = {
+    "TargetUserSid": "S-1-0-0",
+    "TargetUserName": "-",
+    "TargetDomainName": "-",
+    "TargetLogonId": "0x0",
+}
+"""The target columns of a 4688 (a process creation has no target account)."""
+LOGON_COLUMNS = (
+    "LogonType",
+    "LogonTypeName",
+    "LogonProcessName",
+    "AuthenticationPackageName",
+    "WorkstationName",
+    "IpAddress",
+    "SubjectUserSid",
+    "SubjectUserName",
+    "SubjectDomainName",
+    "SubjectLogonId",
+    "ProcessName",
+)
+"""``SecurityEvent`` 4624 columns describing how the logon happened (`logon_row`)."""
 
 
 @cache
@@ -134,6 +155,22 @@ def host_columns(h: Host) -> dict[str, Any]:
         "DeviceName": h.device_name,
         "DeviceId": h.device_id,
         "SourceComputerId": source_computer_id(h),
+    }
+
+
+def logon_header(r: Mapping[str, Any] | pa.Table) -> dict[str, Any]:
+    """Return the host and account columns of every logon event of *r* (`logon_row` columns)."""
+    return {**SECURITY, **{k: r[k] for k in ("Computer", "SourceComputerId", "Account", "AccountType")}}
+
+
+def defender_columns(t: Any, device_id: Any, device_name: Any, action: str) -> dict[str, Any]:
+    """Return the time, device and action columns every Defender (``Device*``) event has."""
+    return {
+        "Timestamp": t,
+        "TimeGenerated": t,
+        "DeviceId": device_id,
+        "DeviceName": device_name,
+        "ActionType": action,
     }
 
 
@@ -239,19 +276,7 @@ def session_key(env: Environment, host: Host, user: User) -> int:
 def processes(ctx: Context, day: int) -> dict[str, pa.Table]:
     """Return the day's background process launches on Windows hosts."""
     rng = ctx.rng(PROCESS_STREAM, day)
-    start = ctx.day_start(day)
-    drawn, times = [], []
-    for stream, combos in process_combos().items():
-        if stream == "system":
-            n = count(rng, ctx.flat_mean(_PROC_RATES[stream]))
-            hourly = flat_profile()
-        else:
-            n = count(rng, ctx.office_mean(_PROC_RATES[stream], day))
-            hourly = office_profile(ctx.weekend(day))
-        drawn.append(combos.draw(rng, n))
-        times.append(sample_times(rng, start, n, hourly))
-    c = concat(drawn)
-    t = np.concatenate(times)
+    c, t = ctx.draw_streams(rng, day, process_combos(), _PROC_RATES, office=("user", "admin"))
     n = len(t)
     pid = pids(rng, n)
     parent_pids, grand_pids = parent_process_ids(ctx, day)
@@ -269,13 +294,9 @@ def processes(ctx: Context, day: int) -> dict[str, pa.Table]:
             "EventID": 4688,
             "Activity": ACTIVITY[4688],
             **SECURITY,
-            **{k: c[k] for k in ("Account", "AccountType", "SubjectUserSid", "SubjectUserName")},
-            "SubjectDomainName": c["SubjectDomainName"],
+            **{k: c[k] for k in SUBJECT_COLUMNS},
             "SubjectLogonId": hex_str(logon),
-            "TargetUserSid": "S-1-0-0",
-            "TargetUserName": "-",
-            "TargetDomainName": "-",
-            "TargetLogonId": "0x0",
+            **NO_TARGET,
             "NewProcessId": hex_str(pid),
             "NewProcessName": c["NewProcessName"],
             "ProcessId": hex_str(ppid),
@@ -290,11 +311,7 @@ def processes(ctx: Context, day: int) -> dict[str, pa.Table]:
         "DeviceProcessEvents",
         n,
         {
-            "Timestamp": t,
-            "TimeGenerated": t,
-            "DeviceId": c["DeviceId"],
-            "DeviceName": c["DeviceName"],
-            "ActionType": "ProcessCreated",
+            **defender_columns(t, c["DeviceId"], c["DeviceName"], "ProcessCreated"),
             "FileName": c["FileName"],
             "FolderPath": c["NewProcessName"],
             "SHA1": c["SHA1"],
@@ -457,19 +474,7 @@ def failure_combos() -> Combos:
 def logons(ctx: Context, day: int) -> dict[str, pa.Table]:
     """Return the day's background logons, logoffs and failed logons."""
     rng = ctx.rng(LOGON_STREAM, day)
-    start = ctx.day_start(day)
-    drawn, times = [], []
-    for stream, combos in logon_combos().items():
-        if stream == "flat":
-            n = count(rng, ctx.flat_mean(_LOGON_RATES[stream]))
-            hourly = flat_profile()
-        else:
-            n = count(rng, ctx.office_mean(_LOGON_RATES[stream], day))
-            hourly = office_profile(ctx.weekend(day))
-        drawn.append(combos.draw(rng, n))
-        times.append(sample_times(rng, start, n, hourly))
-    c = concat(drawn)
-    t = np.concatenate(times)
+    c, t = ctx.draw_streams(rng, day, logon_combos(), _LOGON_RATES, office=("office",))
     n = len(t)
     skey = ints(c, "session_key")
     system = flags(c, "system")
@@ -479,24 +484,6 @@ def logons(ctx: Context, day: int) -> dict[str, pa.Table]:
     remote = flags(c, "remote_port")
     port = np.where(remote, ports(rng, n), 0)
     ip_port = pc.if_else(pc.equal(c["IpAddress"], "-"), "-", to_str(port))
-    target = {k: c[k] for k in ("TargetUserSid", "TargetUserName", "TargetDomainName")}
-    base = {"Computer": c["Computer"], **SECURITY, "SourceComputerId": c["SourceComputerId"]}
-    logon_cols = {
-        k: c[k]
-        for k in (
-            "LogonType",
-            "LogonTypeName",
-            "LogonProcessName",
-            "AuthenticationPackageName",
-            "WorkstationName",
-            "IpAddress",
-            "SubjectUserSid",
-            "SubjectUserName",
-            "SubjectDomainName",
-            "SubjectLogonId",
-            "ProcessName",
-        )
-    }
     parts = [
         build_table(
             "SecurityEvent",
@@ -505,13 +492,10 @@ def logons(ctx: Context, day: int) -> dict[str, pa.Table]:
                 "TimeGenerated": t,
                 "EventID": 4624,
                 "Activity": ACTIVITY[4624],
-                **base,
-                "Account": c["Account"],
-                "AccountType": c["AccountType"],
-                **target,
+                **logon_header(c),
+                **{k: c[k] for k in (*TARGET_COLUMNS, *LOGON_COLUMNS)},
                 "TargetAccount": c["Account"],
                 "TargetLogonId": hex_str(lid),
-                **logon_cols,
                 "IpPort": ip_port,
                 "ProcessId": pc.if_else(pc.equal(c["ProcessName"], "-"), "0x0", "0x3f8"),
             },
@@ -528,11 +512,7 @@ def logons(ctx: Context, day: int) -> dict[str, pa.Table]:
                     "TimeGenerated": t[admin],
                     "EventID": 4672,
                     "Activity": ACTIVITY[4672],
-                    "Computer": a["Computer"],
-                    **SECURITY,
-                    "SourceComputerId": a["SourceComputerId"],
-                    "Account": a["Account"],
-                    "AccountType": a["AccountType"],
+                    **logon_header(a),
                     "SubjectUserSid": a["TargetUserSid"],
                     "SubjectUserName": a["TargetUserName"],
                     "SubjectDomainName": a["TargetDomainName"],
@@ -556,14 +536,8 @@ def logons(ctx: Context, day: int) -> dict[str, pa.Table]:
                     "TimeGenerated": off[keep],
                     "EventID": 4634,
                     "Activity": ACTIVITY[4634],
-                    "Computer": o["Computer"],
-                    **SECURITY,
-                    "SourceComputerId": o["SourceComputerId"],
-                    "Account": o["Account"],
-                    "AccountType": o["AccountType"],
-                    "TargetUserSid": o["TargetUserSid"],
-                    "TargetUserName": o["TargetUserName"],
-                    "TargetDomainName": o["TargetDomainName"],
+                    **logon_header(o),
+                    **{k: o[k] for k in TARGET_COLUMNS},
                     "TargetLogonId": hex_str(lid[net][keep]),
                     "LogonType": o["LogonType"],
                 },
@@ -576,11 +550,7 @@ def logons(ctx: Context, day: int) -> dict[str, pa.Table]:
             "DeviceLogonEvents",
             m.num_rows,
             {
-                "Timestamp": t[mde],
-                "TimeGenerated": t[mde],
-                "DeviceId": m["DeviceId"],
-                "DeviceName": m["DeviceName"],
-                "ActionType": "LogonSuccess",
+                **defender_columns(t[mde], m["DeviceId"], m["DeviceName"], "LogonSuccess"),
                 "LogonType": m["MdeLogonType"],
                 "AccountDomain": m["AccountDomain"],
                 "AccountName": m["AccountName"],
@@ -605,11 +575,11 @@ def logons(ctx: Context, day: int) -> dict[str, pa.Table]:
 
 
 def _failures(ctx: Context, day: int, rng: np.random.Generator) -> tuple[pa.Table, pa.Table]:
-    n = count(rng, ctx.office_mean(_FAILURES_PER_WEEKDAY, day))
-    f = failure_combos().draw(rng, n)
-    t = sample_times(rng, ctx.day_start(day), n, office_profile(ctx.weekend(day)))
+    f, t = ctx.draw(rng, day, failure_combos(), _FAILURES_PER_WEEKDAY, office=True)
+    n = len(t)
     network = ints(f, "LogonType") == 3
     port = np.where(network, ports(rng, n), 0)
+    package = pa.array(np.where(network, "NTLM", "Negotiate"))
     se = build_table(
         "SecurityEvent",
         n,
@@ -626,18 +596,9 @@ def _failures(ctx: Context, day: int, rng: np.random.Generator) -> tuple[pa.Tabl
             "TargetUserName": f["TargetUserName"],
             "TargetDomainName": f["TargetDomainName"],
             "TargetAccount": f["Account"],
-            "LogonType": f["LogonType"],
-            "LogonTypeName": f["LogonTypeName"],
-            "LogonProcessName": f["LogonProcessName"],
-            "AuthenticationPackageName": pa.array(np.where(network, "NTLM", "Negotiate")),
-            "WorkstationName": f["WorkstationName"],
-            "IpAddress": f["IpAddress"],
+            **{k: f[k] for k in LOGON_COLUMNS},
+            "AuthenticationPackageName": package,
             "IpPort": to_str(port),
-            "SubjectUserSid": f["SubjectUserSid"],
-            "SubjectUserName": f["SubjectUserName"],
-            "SubjectDomainName": f["SubjectDomainName"],
-            "SubjectLogonId": f["SubjectLogonId"],
-            "ProcessName": f["ProcessName"],
             "Status": "0xc000006d",
             "SubStatus": "0xc000006a",
             "FailureReason": "%%2313",
@@ -647,16 +608,12 @@ def _failures(ctx: Context, day: int, rng: np.random.Generator) -> tuple[pa.Tabl
         "DeviceLogonEvents",
         n,
         {
-            "Timestamp": t,
-            "TimeGenerated": t,
-            "DeviceId": f["DeviceId"],
-            "DeviceName": f["DeviceName"],
-            "ActionType": "LogonFailed",
+            **defender_columns(t, f["DeviceId"], f["DeviceName"], "LogonFailed"),
             "LogonType": f["MdeLogonType"],
             "AccountDomain": f["AccountDomain"],
             "AccountName": f["AccountName"],
             "AccountSid": f["TargetUserSid"],
-            "Protocol": pa.array(np.where(network, "NTLM", "Negotiate")),
+            "Protocol": package,
             "FailureReason": "InvalidUserNameOrPassword",
             "IsLocalAdmin": False,
             "LogonId": np.zeros(n, dtype=np.int64),
