@@ -31,7 +31,10 @@ PRELOADED = (
     "pandas",
     "pyarrow",
     "pyarrow.parquet",
+    "pydantic",
+    "yaml",
     "huntbook",
+    "huntbook.config",
     "huntbook.data.provider",
     "huntbook.data.drivers.local",
 )

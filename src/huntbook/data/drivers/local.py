@@ -86,7 +86,7 @@ class LocalDriver(Driver):
             con.execute("SET memory_limit = $limit", {"limit": self._memory_limit})
         for table in self.lake.tables():
             con.execute(_view_sql(table, self.lake.files(table)))
-        self._span = self.lake.time_range()
+        self._span = None
         self._con = con
         self.connected = True
 
@@ -103,7 +103,9 @@ class LocalDriver(Driver):
 
     def default_time_range(self, lookback: dt.timedelta) -> tuple[dt.datetime, dt.datetime]:
         """Return the span of the lake's data (so catalog queries see all of it)."""
-        span = self._span if self._con is not None else self.lake.time_range()
+        if self._span is None:
+            self._span = self.lake.time_range()
+        span = self._span
         if span is None:
             return super().default_time_range(lookback)
         return span[0], span[1] + dt.timedelta(microseconds=1)
