@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from huntbook.analysis.iocs import extract_iocs, register_ioc_type
     from huntbook.config import Settings, load_settings
     from huntbook.data.catalog import Catalog, Query, load_catalog
     from huntbook.data.lake.lake import Lake
@@ -27,8 +28,10 @@ __all__ = [
     "QueryProvider",
     "Settings",
     "__version__",
+    "extract_iocs",
     "load_catalog",
     "load_settings",
+    "register_ioc_type",
 ]
 
 _LAZY = {
@@ -38,8 +41,10 @@ _LAZY = {
     "Query": "huntbook.data.catalog",
     "QueryProvider": "huntbook.data.provider",
     "Settings": "huntbook.config",
+    "extract_iocs": "huntbook.analysis.iocs",
     "load_catalog": "huntbook.data.catalog",
     "load_settings": "huntbook.config",
+    "register_ioc_type": "huntbook.analysis.iocs",
 }
 
 

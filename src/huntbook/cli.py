@@ -1,4 +1,4 @@
-"""The ``huntbook`` command: demo, query, queries, lake, config."""
+"""The ``huntbook`` command: demo, query, queries, iocs, lake, config."""
 
 from __future__ import annotations
 
@@ -180,6 +180,65 @@ def queries(
         _consoles.out.print(QueryCatalogTable(qp, family))
     except (HuntbookError, AttributeError) as exc:
         _fail(HuntbookError(str(exc)))
+
+
+@app.command()
+def iocs(
+    source: Annotated[
+        str, typer.Argument(help="A text file (read by lines), a .csv/.jsonl/.parquet file, or - for stdin.")
+    ],
+    type_: Annotated[
+        list[str] | None, typer.Option("--type", "-t", help="Only these types (repeat): ipv4, url, ...")
+    ] = None,
+    column: Annotated[
+        list[str] | None, typer.Option("--column", "-c", help="Columns of a table file to search (repeat).")
+    ] = None,
+    nested: Annotated[bool, typer.Option(help="Also report hosts inside URLs, names inside paths.")] = False,
+    filenames: Annotated[bool, typer.Option(help="Report domains that look like file names.")] = False,
+    fmt: FormatOption = "table",
+    limit: Annotated[int, typer.Option(help="Rows shown in table format.")] = 50,
+) -> None:
+    """Extract indicators (IPs, domains, URLs, hashes, paths, ...) from a file or stdin."""
+    from huntbook.analysis.iocs import extract_iocs
+
+    try:
+        data = _read_iocs_source(source, column)
+        frame = extract_iocs(
+            data,
+            columns=column if column and not isinstance(data, list) else None,
+            types=type_,
+            nested=nested,
+            allow_filenames=filenames,
+        )
+        if isinstance(data, list):  # a text: rows are line numbers
+            frame = frame.assign(row=frame["row"] + 1).rename(columns={"row": "line"}).drop(columns="column")
+        _print_frame(frame, fmt, limit)
+    except HuntbookError as exc:
+        _fail(exc)
+
+
+_TABLE_READERS = {".csv": "read_csv", ".jsonl": "read_json", ".json": "read_json", ".parquet": "read_parquet"}
+
+
+def _read_iocs_source(source: str, columns: list[str] | None) -> Any:
+    """The lines of a text (file or stdin), or the table in a .csv/.jsonl/.parquet file."""
+    import pandas as pd
+
+    if source == "-":
+        return sys.stdin.read().split("\n")
+    path = Path(source)
+    if not path.is_file():
+        raise HuntbookError(f"No such file: {source}. Give a text or table file, or - to read stdin.")
+    reader = _TABLE_READERS.get(path.suffix.lower())
+    if reader is None:
+        if columns:
+            raise HuntbookError(f"--column applies to .csv, .jsonl and .parquet files, not {path.name}.")
+        return path.read_text(encoding="utf-8", errors="replace").split("\n")
+    options = {"lines": True, "dtype": False} if reader == "read_json" else {}
+    try:
+        return getattr(pd, reader)(path, **options)
+    except (ValueError, OSError, pd.errors.ParserError) as exc:
+        raise HuntbookError(f"Cannot read {path.name} as a {path.suffix} table: {exc}") from None
 
 
 def _settings() -> Any:

@@ -1,0 +1,321 @@
+"""The scanning engine: every IoC type over many texts, one vectorised RE2 pass per pattern.
+
+Candidates are judged once per distinct (token, surrounding bytes) pair, so
+Python runs per distinct indicator, not per occurrence. Indicators that sit
+inside another (a host inside a URL, a file name inside a path) are dropped
+unless asked for. Defanged and URL-encoded texts are rewritten and scanned
+again, with offsets mapped back to the original text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from huntbook.analysis.iocs import rewrite
+from huntbook.analysis.iocs.arrow_regex import Texts, arrow_texts, find_all, regex_of, rows_matching
+from huntbook.analysis.iocs.patterns import Pattern
+from huntbook.analysis.iocs.types import IocType
+
+NESTED_IN: dict[str, tuple[str, ...]] = {
+    "url": ("*",),
+    "email": ("domain", "ipv4", "ipv6"),
+    "winpath": ("domain", "linpath", "url", "email"),
+    "linpath": ("domain",),
+    "ipv6": ("ipv4",),
+}
+"""Container type -> the types dropped when they lie inside one of its matches."""
+
+_NEWLINE = 10
+
+
+@dataclass
+class Found:
+    """Indicators found in a list of texts, column-wise; offsets are characters of the original text."""
+
+    text: np.ndarray
+    type: np.ndarray
+    observable: np.ndarray
+    original: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+
+    @classmethod
+    def empty(cls) -> Found:
+        """No indicators."""
+        ints, objects = np.zeros(0, np.int64), np.zeros(0, object)
+        return cls(ints, objects, objects, objects, ints, ints)
+
+    def take(self, keep: np.ndarray) -> Found:
+        """The indicators selected by *keep* (a mask or positions)."""
+        return Found(*(getattr(self, f)[keep] for f in _FIELDS))
+
+    def concat(self, other: Found) -> Found:
+        """These indicators, then *other*'s."""
+        return Found(*(np.concatenate([getattr(self, f), getattr(other, f)]) for f in _FIELDS))
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+
+_FIELDS = ("text", "type", "observable", "original", "start", "end")
+
+
+def scan_texts(
+    texts: Sequence[str],
+    types: Sequence[IocType],
+    *,
+    nested: bool = False,
+    refang: bool = True,
+    url_decode: bool = True,
+) -> Found:
+    """Find the indicators of *types* in each of *texts*.
+
+    Long texts are cut into lines (no indicator spans a line break) and each
+    distinct line or text is scanned once.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        The texts; results name them by position.
+    types : sequence of IocType
+        What to look for.
+    nested : bool
+        Also report indicators inside others (a URL's host, a path's file name).
+    refang : bool
+        Re-fang defanged text (``evil[.]com``) before scanning it.
+    url_decode : bool
+        Also scan the URL-decoded form of texts with ``%XX`` escapes.
+    """
+    import pandas as pd
+
+    units, unit_text, unit_base = _lines_of_long_texts(texts)
+    codes, uniques = pd.factorize(pd.Series(units, dtype=object), sort=False)
+    found = _scan_distinct(list(uniques), types, nested=nested, refang=refang, url_decode=url_decode)
+    if not len(found):
+        return found
+    # every unit holding a distinct text gets that text's indicators
+    per_unique = np.bincount(codes, minlength=len(uniques))
+    order = np.argsort(codes, kind="stable")
+    first = np.cumsum(per_unique) - per_unique
+    repeats = per_unique[found.text]
+    hit = np.repeat(np.arange(len(found)), repeats)
+    within = np.arange(len(hit)) - np.repeat(np.cumsum(repeats) - repeats, repeats)
+    unit = order[first[found.text][hit] + within]
+    expanded = found.take(hit)
+    expanded.text = unit_text[unit]
+    expanded.start = expanded.start + unit_base[unit]
+    expanded.end = expanded.end + unit_base[unit]
+    return expanded
+
+
+LONG_TEXT = 4096
+"""Texts longer than this (in characters) are scanned line by line."""
+
+
+def _lines_of_long_texts(texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The units to scan, the text each belongs to and its character offset in that text."""
+    if not any(len(t) > LONG_TEXT and "\n" in t for t in texts):
+        return list(texts), np.arange(len(texts), dtype=np.int64), np.zeros(len(texts), dtype=np.int64)
+    units: list[str] = []
+    owner: list[int] = []
+    base: list[int] = []
+    for i, text in enumerate(texts):
+        if len(text) <= LONG_TEXT or "\n" not in text:
+            units.append(text)
+            owner.append(i)
+            base.append(0)
+            continue
+        lines = text.split("\n")
+        offsets = np.cumsum([0] + [len(line) + 1 for line in lines[:-1]])
+        units.extend(lines)
+        owner.extend([i] * len(lines))
+        base.extend(offsets.tolist())
+    return units, np.asarray(owner, dtype=np.int64), np.asarray(base, dtype=np.int64)
+
+
+def _scan_distinct(
+    texts: Sequence[str], types: Sequence[IocType], *, nested: bool, refang: bool, url_decode: bool
+) -> Found:
+    """Scan distinct texts: first as they are (re-fanged), then URL-decoded where that finds more."""
+    arrow = arrow_texts(texts)
+    rewritten = rewrite.rewrite_all(texts, arrow, "refang") if refang else {}
+    first_texts: Sequence[str] = texts
+    if rewritten:
+        first_texts = [rewritten[i].text if i in rewritten else t for i, t in enumerate(texts)]
+        arrow = arrow_texts(first_texts)
+    found = _map_back(_scan(first_texts, arrow, types, nested), texts, rewritten)
+    if not url_decode:
+        return found
+    decoded = rewrite.rewrite_all(first_texts, arrow, "url_decode")
+    if not decoded:
+        return found
+    rows = np.fromiter(decoded, dtype=np.int64, count=len(decoded))
+    chained = {i: rewritten[i].then(decoded[i]) if i in rewritten else decoded[i] for i in decoded}
+    decoded_texts = [chained[i].text for i in rows.tolist()]
+    extra = _scan(decoded_texts, arrow_texts(decoded_texts), types, nested)
+    extra.text = rows[extra.text]
+    extra = _map_back(extra, texts, chained)
+    return found.concat(extra.take(_not_overlapping(extra, found)))
+
+
+def _scan(texts: Sequence[str], arrow: Texts, types: Sequence[IocType], nested: bool) -> Found:
+    """Scan texts already loaded into Arrow; offsets in the result are characters of *texts*."""
+    by_pattern: dict[Pattern, list[IocType]] = {}
+    for kind in types:
+        by_pattern.setdefault(kind.pattern, []).append(kind)
+    rare = [p for p in by_pattern if not p.common]
+    rare_rows = rows_matching(arrow, "|".join(regex_of(p) for p in rare)) if len(rare) > 1 else None
+    parts = [
+        _judge(arrow, pattern, kinds, None if pattern.common else rare_rows)
+        for pattern, kinds in by_pattern.items()
+    ]
+    found = Found.empty()
+    for part in parts:
+        found = found.concat(part)
+    if not len(found):
+        return found
+    if not nested:
+        absolute_start = arrow.offsets[found.text] + found.start
+        absolute_end = arrow.offsets[found.text] + found.end
+        found = found.take(_outside_containers(found.type, absolute_start, absolute_end))
+    if not arrow.ascii:
+        found.start, found.end = _char_offsets(texts, found.text, found.start, found.end)
+    return found
+
+
+def _judge(arrow: Texts, pattern: Pattern, kinds: list[IocType], rows: np.ndarray | None) -> Found:
+    """Find *pattern*'s candidates (in *rows*, default all); each of *kinds* judges them once per context."""
+    import pyarrow.compute as pc
+
+    matches = find_all(arrow, pattern, rows)
+    if not len(matches):
+        return Found.empty()
+    context = _context(arrow, matches.row, matches.start, matches.end)
+    encoded = pc.dictionary_encode(matches.tokens)
+    token_index = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    tokens = [t.encode() for t in encoded.dictionary.to_pylist()]
+    keys, inverse = np.unique((token_index << 32) | context, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    parts = []
+    for kind in kinds:
+        ok, shift_start, shift_end, observable, original = _verdicts(kind, keys, tokens)
+        hit = ok[inverse]
+        at = inverse[hit]
+        parts.append(
+            Found(
+                matches.row[hit],
+                np.full(int(hit.sum()), kind.name, dtype=object),
+                observable[at],
+                original[at],
+                matches.start[hit] + shift_start[at],
+                matches.end[hit] + shift_end[at],
+            )
+        )
+    found = parts[0]
+    for part in parts[1:]:
+        found = found.concat(part)
+    return found
+
+
+def _context(arrow: Texts, row: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Two bytes before and two after each match (newline beyond a text's ends), packed in an int."""
+    data = arrow.data
+    length = arrow.offsets[row + 1] - arrow.offsets[row]
+    absolute = arrow.offsets[row]
+    last = max(len(data) - 1, 0)
+
+    def byte_at(local: np.ndarray) -> np.ndarray:
+        inside = (local >= 0) & (local < length)
+        if not len(data):
+            return np.full(len(local), _NEWLINE, dtype=np.int64)
+        return np.where(inside, data[np.clip(absolute + local, 0, last)], _NEWLINE).astype(np.int64)
+
+    packed: np.ndarray = byte_at(start - 2) << 24 | byte_at(start - 1) << 16
+    packed |= byte_at(end) << 8 | byte_at(end + 1)
+    return packed
+
+
+def _verdicts(
+    kind: IocType, keys: np.ndarray, tokens: list[bytes]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Run *kind*'s validator once per distinct (token, context) key."""
+    n = len(keys)
+    ok = np.zeros(n, dtype=bool)
+    shift_start = np.zeros(n, dtype=np.int64)
+    shift_end = np.zeros(n, dtype=np.int64)
+    observable = np.empty(n, dtype=object)
+    original = np.empty(n, dtype=object)
+    for i, key in enumerate(keys.tolist()):
+        token = tokens[key >> 32]
+        ctx = key & 0xFFFFFFFF
+        buf = bytes((ctx >> 24, (ctx >> 16) & 0xFF)) + token + bytes(((ctx >> 8) & 0xFF, ctx & 0xFF))
+        verdict = kind.validate(buf, *kind.pattern.trim(buf, 2, 2 + len(token)))
+        if verdict is None:
+            continue
+        start, end, observable[i] = verdict
+        ok[i] = True
+        shift_start[i] = start - 2
+        shift_end[i] = end - 2 - len(token)
+        original[i] = buf[start:end].decode("utf-8", "replace")
+    return ok, shift_start, shift_end, observable, original
+
+
+def _outside_containers(kinds: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """False for each indicator that lies inside a container (URL, email, path) of another type."""
+    keep = np.ones(len(kinds), dtype=bool)
+    for container, inner in NESTED_IN.items():
+        is_container = kinds == container
+        if not is_container.any():
+            continue
+        c_start, c_end = starts[is_container], ends[is_container]
+        order = np.argsort(c_start, kind="stable")
+        c_start, reach = c_start[order], np.maximum.accumulate(c_end[order])
+        candidates = ~is_container if inner == ("*",) else np.isin(kinds, inner)
+        idx = np.searchsorted(c_start, starts, side="right") - 1
+        inside = (idx >= 0) & (reach[np.maximum(idx, 0)] >= ends)
+        keep &= ~(candidates & inside)
+    return keep
+
+
+def _char_offsets(
+    texts: Sequence[str], rows: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Turn byte offsets within each text into character offsets (only non-ASCII texts change)."""
+    starts, ends = starts.copy(), ends.copy()
+    for i, row in enumerate(rows.tolist()):
+        text = texts[row]
+        if text.isascii():
+            continue
+        encoded = text.encode("utf-8", "surrogatepass")
+        starts[i] = len(encoded[: starts[i]].decode("utf-8", "replace"))
+        ends[i] = len(encoded[: ends[i]].decode("utf-8", "replace"))
+    return starts, ends
+
+
+def _map_back(found: Found, originals: Sequence[str], rewrites: dict[int, rewrite.Rewrite]) -> Found:
+    """Map offsets found in rewritten texts back to the original texts (and take the original text)."""
+    if not rewrites:
+        return found
+    for i, row in enumerate(found.text.tolist()):
+        done = rewrites.get(row)
+        if done is not None:
+            start, end = done.span(int(found.start[i]), int(found.end[i]))
+            found.start[i], found.end[i] = start, end
+            found.original[i] = originals[row][start:end]
+    return found
+
+
+def _not_overlapping(extra: Found, found: Found) -> np.ndarray:
+    """A mask of the indicators of *extra* that overlap none of *found* in the same text."""
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for row, start, end in zip(found.text.tolist(), found.start.tolist(), found.end.tolist(), strict=True):
+        spans.setdefault(row, []).append((start, end))
+    keep = np.ones(len(extra), dtype=bool)
+    for i, (row, start, end) in enumerate(
+        zip(extra.text.tolist(), extra.start.tolist(), extra.end.tolist(), strict=True)
+    ):
+        keep[i] = not any(s < end and start < e for s, e in spans.get(row, ()))
+    return keep
