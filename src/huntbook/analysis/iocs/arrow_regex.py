@@ -135,6 +135,14 @@ def find_all(texts: Texts, pattern: Pattern, rows: np.ndarray | None = None) -> 
     return Matches(rows[piece_text[token]], local[token], local[token] + lengths[token], values.take(token))
 
 
+def char_offsets(text: str, byte_offsets: np.ndarray) -> np.ndarray:
+    """The character offsets in *text* of *byte_offsets* into its UTF-8 bytes (as in `arrow_texts`)."""
+    data = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    chars_before = np.concatenate([[0], np.cumsum((data & 0xC0) != 0x80)])
+    result: np.ndarray = chars_before[byte_offsets]
+    return result
+
+
 def _text_bytes(texts: Texts, row: int) -> bytes:
     return texts.data[texts.offsets[row] : texts.offsets[row + 1]].tobytes()
 

@@ -121,9 +121,7 @@ def _frame_columns(
         if missing:
             hint = did_you_mean(str(missing[0]), map(str, frame.columns))
             listing = ", ".join(map(str, frame.columns))
-            raise IocInputError(
-                f"No column {missing[0]!r} in the DataFrame.{hint} Its columns: {listing}."
-            )
+            raise IocInputError(f"No column {missing[0]!r} in the DataFrame.{hint} Its columns: {listing}.")
     return [(str(name), frame[name]) for name in names]
 
 

@@ -13,7 +13,7 @@ from typing import Literal
 
 import numpy as np
 
-from huntbook.analysis.iocs.arrow_regex import Texts, find_all
+from huntbook.analysis.iocs.arrow_regex import Texts, char_offsets, find_all
 from huntbook.analysis.iocs.patterns import Pattern
 
 DEFANG = Pattern(
@@ -94,12 +94,9 @@ def rewrite_all(
 
 
 def _char_pieces(text: str, pieces: list[Piece]) -> list[Piece]:
-    encoded = text.encode("utf-8", "surrogatepass")
-
-    def char(offset: int) -> int:
-        return len(encoded[:offset].decode("utf-8", "replace"))
-
-    return [(char(start), char(end), token) for start, end, token in pieces]
+    starts = char_offsets(text, np.asarray([p[0] for p in pieces], dtype=np.int64)).tolist()
+    ends = char_offsets(text, np.asarray([p[1] for p in pieces], dtype=np.int64)).tolist()
+    return [(start, end, piece[2]) for start, end, piece in zip(starts, ends, pieces, strict=True)]
 
 
 def _decode_pieces(found: list[Piece]) -> list[Piece]:

@@ -15,7 +15,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from huntbook.analysis.iocs import rewrite
-from huntbook.analysis.iocs.arrow_regex import Texts, arrow_texts, find_all, regex_of, rows_matching
+from huntbook.analysis.iocs.arrow_regex import (
+    Texts,
+    arrow_texts,
+    char_offsets,
+    find_all,
+    regex_of,
+    rows_matching,
+)
 from huntbook.analysis.iocs.patterns import Pattern
 from huntbook.analysis.iocs.types import IocType
 
@@ -285,13 +292,12 @@ def _char_offsets(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Turn byte offsets within each text into character offsets (only non-ASCII texts change)."""
     starts, ends = starts.copy(), ends.copy()
-    for i, row in enumerate(rows.tolist()):
-        text = texts[row]
-        if text.isascii():
+    for row in np.unique(rows).tolist():
+        if texts[row].isascii():
             continue
-        encoded = text.encode("utf-8", "surrogatepass")
-        starts[i] = len(encoded[: starts[i]].decode("utf-8", "replace"))
-        ends[i] = len(encoded[: ends[i]].decode("utf-8", "replace"))
+        at = np.flatnonzero(rows == row)
+        starts[at] = char_offsets(texts[row], starts[at])
+        ends[at] = char_offsets(texts[row], ends[at])
     return starts, ends
 
 
@@ -299,23 +305,25 @@ def _map_back(found: Found, originals: Sequence[str], rewrites: dict[int, rewrit
     """Map offsets found in rewritten texts back to the original texts (and take the original text)."""
     if not rewrites:
         return found
-    for i, row in enumerate(found.text.tolist()):
-        done = rewrites.get(row)
-        if done is not None:
-            start, end = done.span(int(found.start[i]), int(found.end[i]))
-            found.start[i], found.end[i] = start, end
-            found.original[i] = originals[row][start:end]
+    for i in np.flatnonzero(np.isin(found.text, list(rewrites))).tolist():
+        row = int(found.text[i])
+        start, end = rewrites[row].span(int(found.start[i]), int(found.end[i]))
+        found.start[i], found.end[i] = start, end
+        found.original[i] = originals[row][start:end]
     return found
 
 
 def _not_overlapping(extra: Found, found: Found) -> np.ndarray:
     """A mask of the indicators of *extra* that overlap none of *found* in the same text."""
-    spans: dict[int, list[tuple[int, int]]] = {}
-    for row, start, end in zip(found.text.tolist(), found.start.tolist(), found.end.tolist(), strict=True):
-        spans.setdefault(row, []).append((start, end))
-    keep = np.ones(len(extra), dtype=bool)
-    for i, (row, start, end) in enumerate(
-        zip(extra.text.tolist(), extra.start.tolist(), extra.end.tolist(), strict=True)
-    ):
-        keep[i] = not any(s < end and start < e for s, e in spans.get(row, ()))
+    if not len(found):
+        return np.ones(len(extra), dtype=bool)
+    # one number line for all texts: text i occupies [i * width, (i + 1) * width)
+    width = int(max(found.end.max(), extra.end.max(initial=0))) + 1
+    found_start = found.text * width + found.start
+    order = np.argsort(found_start, kind="stable")
+    found_start = found_start[order]
+    reach = np.maximum.accumulate((found.text * width + found.end)[order])
+    last_before = np.searchsorted(found_start, extra.text * width + extra.end, side="left") - 1
+    reaches_in = reach[np.maximum(last_before, 0)] > extra.text * width + extra.start
+    keep: np.ndarray = ~((last_before >= 0) & reaches_in)
     return keep
