@@ -45,23 +45,25 @@ class Texts:
 def arrow_texts(texts: Sequence[str]) -> Texts:
     """Load *texts* into Arrow: NULs become spaces and lone surrogates U+FFFD (lengths kept)."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
-    clean = [_clean(t) for t in texts]
-    array = pa.array(clean, type=pa.large_string())
+    try:
+        array = pa.array(texts, type=pa.large_string())
+    except UnicodeEncodeError:
+        array = pa.array([_without_surrogates(t) for t in texts], type=pa.large_string())
+    if pc.any(pc.match_substring(array, MARK)).as_py():
+        array = pc.replace_substring(array, MARK, " ")
     _, offsets_buffer, data_buffer = array.buffers()
     offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[: len(array) + 1]
     data = np.frombuffer(data_buffer, dtype=np.uint8)[: offsets[-1]] if data_buffer else np.zeros(0, np.uint8)
     return Texts(array, data, offsets)
 
 
-def _clean(text: str) -> str:
-    if MARK in text:
-        text = text.replace(MARK, " ")
+def _without_surrogates(text: str) -> str:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
-        text = "".join(c if not 0xD800 <= ord(c) <= 0xDFFF else "\ufffd" for c in text)
+        return "".join(c if not 0xD800 <= ord(c) <= 0xDFFF else "\ufffd" for c in text)
     return text
 
 
