@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from huntbook.analysis.iocs.scan import scan_texts
+from huntbook.analysis.iocs.scan import expand, scan_texts
 from huntbook.analysis.iocs.types import resolve_types
 from huntbook.errors import HuntbookError, did_you_mean
 
@@ -135,25 +135,32 @@ def pd_string(series: pd.Series) -> bool:
 def _extract_series(
     series: pd.Series, column: str | None, kinds: list[Any], options: dict[str, bool]
 ) -> pd.DataFrame:
-    """The indicators of one column, with the index label of the row each came from."""
+    """The indicators of one column: each distinct value is scanned once, then given to its rows."""
     import pandas as pd
 
-    present = np.flatnonzero(series.notna().to_numpy())
-    values = [_as_text(v) for v in series.to_numpy(dtype=object)[present]]
-    found = scan_texts(values, kinds, **options)
-    source = present[found.text]
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    found = scan_texts([_as_text(v) for v in uniques], kinds, **options)
+    hit, source = expand(found.text, codes)
     return pd.DataFrame(
         {
-            "type": found.type,
-            "observable": found.observable,
-            "original": found.original,
+            "type": _categorical(found.type, hit),
+            "observable": _categorical(found.observable, hit),
+            "original": _categorical(found.original, hit),
             "row": series.index.to_numpy()[source],
             "column": column,
-            "start": found.start,
-            "end": found.end,
+            "start": found.start[hit],
+            "end": found.end[hit],
             "_position": source,
         }
     )
+
+
+def _categorical(values: np.ndarray, take: np.ndarray) -> pd.Categorical:
+    """``values[take]`` as a categorical: few distinct strings, many rows, no per-row copies."""
+    import pandas as pd
+
+    codes, categories = pd.factorize(values)
+    return pd.Categorical.from_codes(codes[take], categories=pd.Index(categories, dtype=object))
 
 
 def _as_text(value: object) -> str:

@@ -99,23 +99,35 @@ def scan_texts(
     import pandas as pd
 
     units, unit_text, unit_base = _lines_of_long_texts(texts)
-    codes, uniques = pd.factorize(pd.Series(units, dtype=object), sort=False)
-    found = _scan_distinct(list(uniques), types, nested=nested, refang=refang, url_decode=url_decode)
-    if not len(found):
-        return found
-    # every unit holding a distinct text gets that text's indicators
-    per_unique = np.bincount(codes, minlength=len(uniques))
-    order = np.argsort(codes, kind="stable")
-    first = np.cumsum(per_unique) - per_unique
-    repeats = per_unique[found.text]
-    hit = np.repeat(np.arange(len(found)), repeats)
-    within = np.arange(len(hit)) - np.repeat(np.cumsum(repeats) - repeats, repeats)
-    unit = order[first[found.text][hit] + within]
+    if len(units) == len(texts):  # the caller's texts are distinct already
+        codes, distinct = np.arange(len(units)), units
+    else:
+        codes, uniques = pd.factorize(pd.Series(units, dtype=object), sort=False)
+        distinct = list(uniques)
+    found = _scan_distinct(distinct, types, nested=nested, refang=refang, url_decode=url_decode)
+    hit, unit = expand(found.text, codes)
     expanded = found.take(hit)
     expanded.text = unit_text[unit]
     expanded.start = expanded.start + unit_base[unit]
     expanded.end = expanded.end + unit_base[unit]
     return expanded
+
+
+def expand(found_in: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Give every holder of a distinct text that text's indicators.
+
+    *found_in* names the distinct text of each indicator, *codes* the
+    distinct text of each holder (-1: none). Returns, per output row, the
+    indicator and the holder.
+    """
+    held = codes >= 0
+    per_text = np.bincount(codes[held], minlength=int(found_in.max(initial=-1)) + 1)
+    holders = np.flatnonzero(held)[np.argsort(codes[held], kind="stable")]
+    first = np.cumsum(per_text) - per_text
+    repeats = per_text[found_in]
+    hit = np.repeat(np.arange(len(found_in)), repeats)
+    within = np.arange(len(hit)) - np.repeat(np.cumsum(repeats) - repeats, repeats)
+    return hit, holders[first[found_in][hit] + within]
 
 
 LONG_TEXT = 4096
