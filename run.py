@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Set up huntbook in ./.venv and run a task: ``python3 run.py demo|test|bench``.
+"""Set up huntbook in ./.venv and run a task: ``python3 run.py demo|test|bench [lake|iocs]``.
 
 Needs only Python 3.11+. The virtual environment is (re)installed when
 ``pyproject.toml`` changes; otherwise setup costs nothing.
@@ -20,6 +20,7 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / "python"
 STAMP = VENV / ".setup-stamp"
 EXTRAS = {"demo": "", "test": "[dev]", "bench": "[dev]"}
+BENCHES = {"lake": "bench/bench_lake.py", "iocs": "bench/bench_iocs.py"}
 
 
 def _run(*args: str | Path) -> None:
@@ -47,7 +48,7 @@ def main() -> None:
     """Run the task named on the command line."""
     task = sys.argv[1] if len(sys.argv) > 1 else ""
     if task not in EXTRAS:
-        sys.exit("usage: python3 run.py demo|test|bench [args...]")
+        sys.exit("usage: python3 run.py demo|test|bench [lake|iocs] [args...]")
     setup(EXTRAS[task])
     rest = sys.argv[2:]
     if task == "demo":
@@ -57,7 +58,8 @@ def main() -> None:
         _run(BIN / "mypy")
         _run(PY, "-m", "pytest", "-n", "2", *rest)
     else:
-        _run(PY, "bench/bench_lake.py", *rest)
+        bench = rest.pop(0) if rest and rest[0] in BENCHES else "lake"
+        _run(PY, BENCHES[bench], *rest)
 
 
 if __name__ == "__main__":

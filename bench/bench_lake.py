@@ -40,6 +40,7 @@ import time
 from pathlib import Path
 
 from _common import HUNTS, PICKLE_FILES, median
+from results_md import write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -731,7 +732,7 @@ def main() -> None:
     if version is None:
         say(f"*** msticpy baseline SKIPPED ({why}). Install: {INSTALL_HINT}")
     if not args.no_write:
-        args.results.write_text(report, encoding="utf-8")
+        write_section(args.results, "lake", report)
         say(f"written: {args.results}")
 
 

@@ -1,0 +1,70 @@
+"""Score extractors on the labelled IoC corpus as its README says (standard library only).
+
+Per type: a found indicator is a true positive if expected, ignored if
+optional, a false positive otherwise; an expected indicator not found is a
+false negative. Values are compared normalised: domains, emails and hashes in
+lower case; URLs with their scheme and host in lower case.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+
+def normal(kind: str, value: str) -> str:
+    """*value* as it is compared."""
+    value = value.strip()
+    if kind in ("domain", "email", "md5", "sha1", "sha256"):
+        return value.lower()
+    if kind == "url" and "://" in value:
+        scheme, rest = value.split("://", 1)
+        cut = min([i for i in (rest.find(c) for c in "/?#") if i >= 0] or [len(rest)])
+        return f"{scheme.lower()}://{rest[:cut].lower()}{rest[cut:]}"
+    return value
+
+
+@dataclass
+class Score:
+    """True positives, false positives and false negatives per type."""
+
+    tp: Counter[str]
+    fp: Counter[str]
+    fn: Counter[str]
+
+    def f1(self, kinds: list[str]) -> tuple[float, float, float]:
+        """Precision, recall and F1 over *kinds* (micro-averaged)."""
+        tp = sum(self.tp[k] for k in kinds)
+        fp = sum(self.fp[k] for k in kinds)
+        fn = sum(self.fn[k] for k in kinds)
+        precision = tp / (tp + fp) if tp + fp else 1.0
+        recall = tp / (tp + fn) if tp + fn else 1.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        return precision, recall, f1
+
+
+def score(
+    cases: list[dict], found: dict[str, dict[str, list[str]]], kinds: list[str]
+) -> tuple[Score, list[str]]:
+    """Score the indicators *found* per case id; also return a line per miss and false alarm."""
+    tp: Counter[str] = Counter()
+    fp: Counter[str] = Counter()
+    fn: Counter[str] = Counter()
+    notes = []
+    for case in cases:
+        got = found.get(case["id"], {})
+        for kind in kinds:
+            values = {normal(kind, v) for v in got.get(kind, [])}
+            allowed = {normal(kind, v) for v in case["optional"].get(kind, [])}
+            for expected in case["expected"].get(kind, []):
+                choices = {normal(kind, v) for v in (expected if isinstance(expected, list) else [expected])}
+                allowed |= choices
+                if values & choices:
+                    tp[kind] += 1
+                else:
+                    fn[kind] += 1
+                    notes.append(f"FN {case['id']} {kind} {sorted(choices)[0]!r}")
+            for extra in sorted(values - allowed):
+                fp[kind] += 1
+                notes.append(f"FP {case['id']} {kind} {extra!r}")
+    return Score(tp, fp, fn), notes
