@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from huntbook.analysis.decode import unpack, unpack_frame
     from huntbook.analysis.iocs import extract_iocs, register_ioc_type
     from huntbook.config import Settings, load_settings
     from huntbook.data.catalog import Catalog, Query, load_catalog
@@ -32,6 +33,8 @@ __all__ = [
     "load_catalog",
     "load_settings",
     "register_ioc_type",
+    "unpack",
+    "unpack_frame",
 ]
 
 _LAZY = {
@@ -45,6 +48,8 @@ _LAZY = {
     "load_catalog": "huntbook.data.catalog",
     "load_settings": "huntbook.config",
     "register_ioc_type": "huntbook.analysis.iocs",
+    "unpack": "huntbook.analysis.decode",
+    "unpack_frame": "huntbook.analysis.decode",
 }
 
 

@@ -11,11 +11,17 @@
     │   ├── ParameterError     a missing, unknown or badly typed parameter
     │   ├── UnknownTableError  the query names a table the backend does not have
     │   └── TranslationError   KQL that could not be parsed or translated for the engine
-    └── LakeError              the local lake could not be read or written
-        └── IngestError        an input file does not fit (names file, line, column)
+    ├── LakeError              the local lake could not be read or written
+    │   └── IngestError        an input file does not fit (names file, line, column)
+    ├── IocTypeError           an unknown IoC type, or a custom one that cannot be registered
+    ├── IocInputError          extract_iocs got input it cannot read
+    └── UnpackError            an argument of unpack / unpack_frame cannot be used
+        ├── UnpackInputError   input of a kind unpack cannot read
+        └── UnpackLimitError   a limit that is not a positive integer
 
-Each error carries the input that caused it as attributes, and its message
-says what to do about it.
+The analysis errors live beside their functions (``huntbook.analysis``). Each
+error carries the input that caused it as attributes, and its message says
+what to do about it.
 """
 
 from __future__ import annotations

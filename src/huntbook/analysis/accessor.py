@@ -1,6 +1,7 @@
 """The ``.huntbook`` accessor on pandas DataFrames and Series: analyses one attribute away.
 
 >>> events.huntbook.extract_iocs(columns=["CommandLine"])
+>>> events.huntbook.unpack(columns=["CommandLine"])
 """
 
 from __future__ import annotations
@@ -26,3 +27,11 @@ class HuntbookAccessor:
         if isinstance(self._data, pd.Series):
             return extract_iocs(self._data, **options)
         return extract_iocs(self._data, columns=columns, **options)
+
+    def unpack(self, columns: Sequence[str] | str | None = None, **limits: Any) -> pd.DataFrame:
+        """Decoded payloads in this frame, one row per layer (see `huntbook.analysis.decode.unpack_frame`)."""
+        from huntbook.analysis.decode import unpack_frame
+
+        if isinstance(self._data, pd.Series):
+            return unpack_frame(self._data, **limits)
+        return unpack_frame(self._data, columns=columns, **limits)

