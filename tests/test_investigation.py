@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from huntbook.investigation import _decode_powershell, run_investigation
+from huntbook.investigation import run_investigation
 
 
 @pytest.fixture(scope="module")
@@ -66,11 +66,12 @@ def test_times_fall_in_the_planted_windows(investigation, ground_truth):
     assert ground_truth.password_spray.start <= spray.start <= ground_truth.password_spray.end
 
 
-def test_decoder_reads_the_cradle(ground_truth):
+def test_the_cradle_is_decoded_and_its_indicators_extracted(investigation, ground_truth):
     intrusion = ground_truth.intrusion
-    assert _decode_powershell(intrusion.powershell_command_line) == intrusion.decoded_command
-    assert _decode_powershell("powershell -enc !!notbase64!!") is None
-    assert _decode_powershell("powershell -ExecutionPolicy Bypass -File x.ps1") is None
+    finding = step(investigation, "Execution")
+    assert intrusion.decoded_command in set(finding.evidence["Decoded"].dropna())
+    assert finding.indicators["url"] == [intrusion.cradle_url]
+    assert finding.indicators["domain"] == [intrusion.c2_domain]
 
 
 def test_report_is_self_contained_and_escapes_data(investigation, tmp_path):

@@ -9,10 +9,7 @@ steps after it still run.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,8 +23,6 @@ if TYPE_CHECKING:
 
     from huntbook.data.provider import QueryProvider
 
-_ENCODED = re.compile(r"(?i)\s[-/]e[a-z]{0,14}\s+([A-Za-z0-9+/=]{16,20000})")
-_URL = re.compile(r"https?://[A-Za-z0-9.\-]{1,253}(?::\d{1,5})?(?:/[^\s'\"()<>]{0,2000})?")
 
 
 @dataclass
@@ -194,11 +189,16 @@ def _phishing(ctx: _Context) -> Finding:
 
 
 def _encoded_powershell(ctx: _Context) -> Finding:
+    from huntbook.analysis.decode import unpack_frame
+    from huntbook.analysis.iocs import extract_iocs
+
     rows = ctx.run("WindowsSecurity.list_encoded_powershell", host_name=ctx.facts.get("victim_host", ""))
-    decoded = rows["CommandLine"].map(lambda cmd: _decode_powershell(str(cmd)))
-    rows = rows.assign(Decoded=decoded)
-    urls = _unique(u for text in decoded if text for u in _URL.findall(text))
-    domains = _unique(_host_of(u) for u in urls)
+    layers = unpack_frame(rows, columns="CommandLine")
+    decoded = layers[layers["depth"] > 0].groupby("row")["text"].agg("\n".join)
+    rows = rows.assign(Decoded=decoded.reindex(rows.index))
+    found = extract_iocs(decoded, types=["url", "domain", "ipv4"], nested=True)
+    urls = _unique(found.loc[found["type"] == "url", "observable"])
+    domains = _unique(found.loc[found["type"] != "url", "observable"])
     ctx.facts["c2_domains"] = [d for d in domains if not _is_ip(d)]
     summary = (
         f"{len(rows)} encoded PowerShell command(s); decoded, they download from {', '.join(urls)}"
@@ -430,23 +430,6 @@ STEPS: tuple[tuple[str, Step], ...] = (
 
 
 # -- helpers ---------------------------------------------------------------------
-
-
-def _decode_powershell(command: str) -> str | None:
-    """Decode the -EncodedCommand argument of *command* (base64 of UTF-16LE)."""
-    match = _ENCODED.search(command)
-    if not match:
-        return None
-    try:
-        return base64.b64decode(match.group(1), validate=True).decode("utf-16-le")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-
-
-def _host_of(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    return urlsplit(url).hostname or ""
 
 
 def _short_host(name: str) -> str:
