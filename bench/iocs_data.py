@@ -40,9 +40,9 @@ def command_lines(cache: Path, rows: int) -> Path:
     return out
 
 
-def log_text(cache: Path, megabytes: float) -> Path:
-    """The log/report text; built on first use."""
-    out = cache / f"log-{megabytes:g}MB.txt"
+def log_text(cache: Path, megabytes: float, payload_share: float = 0.005) -> Path:
+    """The log/report text, *payload_share* of its lines carrying encoded payloads; built on first use."""
+    out = cache / f"log-{megabytes:g}MB-{payload_share:g}.txt"
     if out.exists():
         return out
     rng = random.Random(SEED)
@@ -52,9 +52,11 @@ def log_text(cache: Path, megabytes: float) -> Path:
         "firewall": _firewall_lines(),
         "process": _windows_command_lines(),
         "report": [json.loads(line)["text"].replace("\n", " ") for line in _corpus_lines()],
-        "payload": _encoded_payloads(rng, 200),
+        "payload": _encoded_payloads(rng, 2000),
     }
-    weights = {"syslog": 30, "auditd": 15, "firewall": 25, "process": 20, "report": 9.5, "payload": 0.5}
+    weights = {"syslog": 30, "auditd": 15, "firewall": 25, "process": 20, "report": 10.0}
+    weights = {name: share * (1 - payload_share) for name, share in weights.items()}
+    weights["payload"] = payload_share * 100
     names = list(weights)
     budget = int(megabytes * 1_000_000)
     lines, size, seq = [], 0, 0

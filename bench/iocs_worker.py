@@ -148,7 +148,10 @@ def _call(tool: str, task: str) -> Callable[[Any], Any]:
             return extract_iocs
         from huntbook.analysis.decode import unpack, unpack_frame
 
-        return (lambda d: unpack_frame(d, columns=["CommandLine"])) if task.endswith("rows") else unpack
+        if task.endswith("rows"):
+            return lambda d: unpack_frame(d, columns=["CommandLine"])
+        # limits high enough to decode every payload of a 50 MB text, as msticpy does
+        return lambda d: unpack(d, max_layers=10_000_000, max_total_bytes=1 << 34)
     if tool == "msticpy":
         if task.startswith("extract"):
             from msticpy.transform.iocextract import IoCExtract

