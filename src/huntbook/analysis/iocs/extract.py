@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from huntbook.analysis.iocs.scan import expand, scan_texts
+from huntbook.analysis.iocs.found import expand
+from huntbook.analysis.iocs.scan import scan_texts
 from huntbook.analysis.iocs.types import resolve_types
 from huntbook.errors import HuntbookError, did_you_mean
 

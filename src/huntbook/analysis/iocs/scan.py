@@ -10,7 +10,6 @@ again, with offsets mapped back to the original text.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -23,6 +22,7 @@ from huntbook.analysis.iocs.arrow_regex import (
     regex_of,
     rows_matching,
 )
+from huntbook.analysis.iocs.found import Found, expand
 from huntbook.analysis.iocs.patterns import Pattern
 from huntbook.analysis.iocs.types import IocType
 
@@ -36,38 +36,6 @@ NESTED_IN: dict[str, tuple[str, ...]] = {
 """Container type -> the types dropped when they lie inside one of its matches."""
 
 _NEWLINE = 10
-
-
-@dataclass
-class Found:
-    """Indicators found in a list of texts, column-wise; offsets are characters of the original text."""
-
-    text: np.ndarray
-    type: np.ndarray
-    observable: np.ndarray
-    original: np.ndarray
-    start: np.ndarray
-    end: np.ndarray
-
-    @classmethod
-    def empty(cls) -> Found:
-        """No indicators."""
-        ints, objects = np.zeros(0, np.int64), np.zeros(0, object)
-        return cls(ints, objects, objects, objects, ints, ints)
-
-    def take(self, keep: np.ndarray) -> Found:
-        """The indicators selected by *keep* (a mask or positions)."""
-        return Found(*(getattr(self, f)[keep] for f in _FIELDS))
-
-    def concat(self, other: Found) -> Found:
-        """These indicators, then *other*'s."""
-        return Found(*(np.concatenate([getattr(self, f), getattr(other, f)]) for f in _FIELDS))
-
-    def __len__(self) -> int:
-        return len(self.text)
-
-
-_FIELDS = ("text", "type", "observable", "original", "start", "end")
 
 
 def scan_texts(
@@ -111,23 +79,6 @@ def scan_texts(
     expanded.start = expanded.start + unit_base[unit]
     expanded.end = expanded.end + unit_base[unit]
     return expanded
-
-
-def expand(found_in: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Give every holder of a distinct text that text's indicators.
-
-    *found_in* names the distinct text of each indicator, *codes* the
-    distinct text of each holder (-1: none). Returns, per output row, the
-    indicator and the holder.
-    """
-    held = codes >= 0
-    per_text = np.bincount(codes[held], minlength=int(found_in.max(initial=-1)) + 1)
-    holders = np.flatnonzero(held)[np.argsort(codes[held], kind="stable")]
-    first = np.cumsum(per_text) - per_text
-    repeats = per_text[found_in]
-    hit = np.repeat(np.arange(len(found_in)), repeats)
-    within = np.arange(len(hit)) - np.repeat(np.cumsum(repeats) - repeats, repeats)
-    return hit, holders[first[found_in][hit] + within]
 
 
 LONG_TEXT = 4096
@@ -177,7 +128,7 @@ def _scan_distinct(
     extra = _scan(decoded_texts, arrow_texts(decoded_texts), types, nested)
     extra.text = rows[extra.text]
     extra = _map_back(extra, texts, chained)
-    return found.concat(extra.take(_not_overlapping(extra, found)))
+    return Found.concat(found, extra.take(_not_overlapping(extra, found)))
 
 
 def _scan(texts: Sequence[str], arrow: Texts, types: Sequence[IocType], nested: bool) -> Found:
@@ -191,9 +142,7 @@ def _scan(texts: Sequence[str], arrow: Texts, types: Sequence[IocType], nested: 
         _judge(arrow, pattern, kinds, None if pattern.common else rare_rows)
         for pattern, kinds in by_pattern.items()
     ]
-    found = Found.empty()
-    for part in parts:
-        found = found.concat(part)
+    found = Found.concat(Found.empty(), *parts)
     if not len(found):
         return found
     if not nested:
@@ -233,10 +182,7 @@ def _judge(arrow: Texts, pattern: Pattern, kinds: list[IocType], rows: np.ndarra
                 matches.end[hit] + shift_end[at],
             )
         )
-    found = parts[0]
-    for part in parts[1:]:
-        found = found.concat(part)
-    return found
+    return Found.concat(*parts)
 
 
 def _context(arrow: Texts, row: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
