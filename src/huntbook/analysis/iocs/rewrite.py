@@ -13,15 +13,18 @@ from typing import Literal
 
 import numpy as np
 
-from huntbook.analysis.iocs.arrow_regex import Texts, char_offsets, find_all
+from huntbook.analysis.iocs.arrow_regex import Texts, char_offsets, find_all, regex_of, rows_matching
 from huntbook.analysis.iocs.patterns import Pattern
 
-DEFANG = Pattern(
-    r"(?i:\s*[\[({](?:@|at)[\])}]\s*"  # user[at]example, user [at] example
+_MARKERS = (
+    r"\s*[\[({](?:@|at)[\])}]\s*"  # user[at]example, user [at] example
     r"|[\[({]\s*(?:\.|dot|@|:|://|/)\s*[\])}]"  # evil[.]com, evil(dot)com, [:], [/]
     r"|h[x*]{2}ps?(?:\[:\]|:)|fxps?(?:\[:\]|:)"  # hxxp: h**ps: fxp:
-    r"|\s+at\s+)"  # user at example[dot]com (kept only when a defanged dot follows)
 )
+DEFANG_MARKERS = Pattern(f"(?i:{_MARKERS})")
+"""What marks a text as defanged."""
+DEFANG = Pattern(f"(?i:{_MARKERS}|\\s+at\\s+)")
+"""What re-fanging replaces in a defanged text: the markers, and a plain `` at `` before a defanged dot."""
 URL_ESCAPE = Pattern(r"%[0-9A-Fa-f]{2}")
 
 Piece = tuple[int, int, str]
@@ -73,7 +76,10 @@ def rewrite_all(
     texts: Sequence[str], arrow: Texts, how: Literal["refang", "url_decode"]
 ) -> dict[int, Rewrite]:
     """Re-fang (or URL-decode) every text that needs it; the positions of those that changed."""
-    matches = find_all(arrow, DEFANG if how == "refang" else URL_ESCAPE)
+    if how == "refang":
+        matches = find_all(arrow, DEFANG, rows_matching(arrow, regex_of(DEFANG_MARKERS)))
+    else:
+        matches = find_all(arrow, URL_ESCAPE)
     if not len(matches):
         return {}
     tokens = matches.tokens.to_pylist()
