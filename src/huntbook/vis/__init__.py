@@ -1,0 +1,1 @@
+"""Visualization: interactive Bokeh plots that save to self-contained HTML."""
