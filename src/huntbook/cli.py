@@ -1,7 +1,8 @@
-"""The ``huntbook`` command: demo, query, queries, iocs, unpack, lake, config."""
+"""The ``huntbook`` command: demo, query, queries, iocs, unpack, proctree, lake, config."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -268,6 +269,48 @@ def _read_payload(source: str) -> str | bytes:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return data
+
+
+_PROCTREE_SQL = {
+    "SecurityEvent": (
+        "SELECT * FROM SecurityEvent WHERE EventID = 4688 AND lower(Computer) LIKE lower($host) || '%' "
+        "AND TimeGenerated >= $start AND TimeGenerated < $end"
+    ),
+    "DeviceProcessEvents": (
+        "SELECT * FROM DeviceProcessEvents WHERE lower(DeviceName) LIKE lower($host) || '%' "
+        "AND ProcessCreationTime >= $start AND ProcessCreationTime < $end"
+    ),
+}
+
+
+@app.command()
+def proctree(
+    host: Annotated[str, typer.Option("--host", help="Host name (a prefix of Computer / DeviceName).")],
+    start: Annotated[dt.datetime, typer.Option(help="Start of the time range (UTC).")],
+    end: Annotated[dt.datetime, typer.Option(help="End of the time range (UTC, excluded).")],
+    table: Annotated[str, typer.Option(help="SecurityEvent (4688) or DeviceProcessEvents.")] = (
+        "SecurityEvent"
+    ),
+    max_nodes: Annotated[int, typer.Option(help="Draw at most this many processes.")] = 300,
+    lake: LakeOption = None,
+) -> None:
+    """Draw the process trees of one host in a time range."""
+    from huntbook.analysis.proctree import build_process_tree, render_tree
+
+    try:
+        if table not in _PROCTREE_SQL:
+            raise HuntbookError(f"--table must be one of {', '.join(_PROCTREE_SQL)}, not {table!r}.")
+        params = {
+            "host": host,
+            "start": start.replace(tzinfo=start.tzinfo or dt.UTC),
+            "end": end.replace(tzinfo=end.tzinfo or dt.UTC),
+        }
+        frame = _provider(lake).exec_query(_PROCTREE_SQL[table], params=params, language="sql")
+        if frame.empty:
+            raise HuntbookError(f"No process events for host {host!r} in that range of {table}.")
+        _consoles.out.print(render_tree(build_process_tree(frame), max_nodes=max_nodes))
+    except HuntbookError as exc:
+        _fail(exc)
 
 
 _TABLE_READERS = {".csv": "read_csv", ".jsonl": "read_json", ".json": "read_json", ".parquet": "read_parquet"}

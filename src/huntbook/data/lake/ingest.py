@@ -1,6 +1,6 @@
 """Reading CSV, JSON, JSON-lines and Parquet files into typed lake tables.
 
-Columns a table declares (`schemas.TABLES`) are converted to their declared
+Columns a table declares (`schemas.schema_for`) are converted to their declared
 type; a value that does not convert is an `IngestError` naming the file,
 line and column. Other columns are kept: numbers as numbers, the rest as text.
 Nothing is written until the whole file has been read and checked.
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from huntbook.data.lake.schemas import TABLES, TableSchema, arrow_type
+from huntbook.data.lake.schemas import TableSchema, arrow_type, schema_for
 from huntbook.errors import IngestError
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 FORMATS = ("csv", "json", "jsonl", "parquet")
-_SUFFIXES = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+SUFFIXES = {".csv": "csv", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
 
@@ -42,7 +42,7 @@ def detect_format(path: Path, fmt: str | None = None) -> str:
             raise IngestError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}", path=str(path))
         return fmt
     try:
-        return _SUFFIXES[path.suffix.lower()]
+        return SUFFIXES[path.suffix.lower()]
     except KeyError:
         raise IngestError(
             f"cannot tell the format from the suffix '{path.suffix}'; "
@@ -65,7 +65,7 @@ def read_table(path: Path, table: str, fmt: str | None = None) -> pa.Table:
     if not path.is_file():
         raise IngestError("no such file", path=str(path))
     records = _READERS[fmt](path)
-    schema = TABLES.get(table)
+    schema = schema_for(table)
     frame = records.frame
     if frame.empty and len(frame.columns) == 0:
         raise IngestError("the file holds no records", path=str(path))

@@ -10,14 +10,15 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from huntbook.data.lake import storage
-from huntbook.data.lake.schemas import TABLES
+from huntbook.data.lake.schemas import schema_for
+from huntbook.data.lake.winevents import UNPARSED_TABLE
 from huntbook.errors import IngestError, LakeError, did_you_mean
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable, Iterator, Mapping
 
     import pandas as pd
     import pyarrow as pa
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
     from huntbook.data.lake.demo import GroundTruth
 
 MANIFEST = "_ingested.json"
+_T = TypeVar("_T")
+EVENTS_KEY = "*windows-events"
+"""The manifest's key for Windows event files (not a table name: they fill several)."""
 DEMO_SEED = 7
 ENV_DEMO_DIR = "HUNTBOOK_DEMO_DIR"
 
@@ -34,15 +38,32 @@ class IngestReport:
     """What one ingest did with one file."""
 
     path: str
-    table: str
-    rows: int
+    tables: Mapping[str, int]
+    """Rows added per table (none when skipped or failed)."""
+    records: int = 0
+    """Records read from the file; each became a row of one table."""
     skipped: bool = False
-    """True when the same content was ingested into this table before."""
+    """True when the same content was ingested before."""
+    error: IngestError | None = None
+    """Why the file could not be ingested (only with ``collect_errors=True``)."""
+
+    @property
+    def rows(self) -> int:
+        """Rows added, over all tables."""
+        return sum(self.tables.values())
+
+    @property
+    def unparsed(self) -> int:
+        """Records that were not events, kept raw in ``UnparsedEvent_CL``."""
+        return self.tables.get(UNPARSED_TABLE, 0)
 
     def __str__(self) -> str:
+        if self.error is not None:
+            return f"{self.path}: failed, nothing written: {self.error}"
         if self.skipped:
-            return f"{self.path}: already in {self.table}, skipped"
-        return f"{self.path}: {self.rows:,} rows into {self.table}"
+            return f"{self.path}: ingested before, skipped"
+        added = ", ".join(f"{rows:,} rows into {table}" for table, rows in self.tables.items())
+        return f"{self.path}: {added or 'no rows'}"
 
 
 class Lake:
@@ -118,7 +139,8 @@ class Lake:
         low: dt.datetime | None = None
         high: dt.datetime | None = None
         for table in tables or self.tables():
-            column = TABLES[table].time_column if table in TABLES else "TimeGenerated"
+            schema = schema_for(table)
+            column = schema.time_column if schema else "TimeGenerated"
             for path in storage.table_files(self.path, table):
                 meta = pq.ParquetFile(path).metadata
                 names = [meta.schema.column(i).name for i in range(meta.num_columns)]
@@ -153,7 +175,7 @@ class Lake:
                     "bytes": sum(f.stat().st_size for f in files),
                     "first": span[0] if span else None,
                     "last": span[1] if span else None,
-                    "sentinel_schema": table in TABLES,
+                    "sentinel_schema": schema_for(table) is not None,
                 }
             )
         return pd.DataFrame(rows)
@@ -169,32 +191,42 @@ class Lake:
     def ingest(
         self,
         sources: Path | str | Iterable[Path | str],
-        table: str,
+        table: str | None = None,
         *,
         format: str | None = None,
         replace: bool = False,
         force: bool = False,
         progress: bool = False,
+        collect_errors: bool = False,
     ) -> list[IngestReport]:
-        """Add the rows of CSV, JSON, JSON-lines or Parquet files to *table*.
+        """Add the rows of files, or of every such file under folders, to the lake.
 
-        Every file is read and checked before anything is written; each file
-        becomes one new Parquet part, renamed into place when complete.
+        With a *table*, the rows of CSV, JSON, JSON-lines or Parquet files go
+        to that table. Without one, the files hold Windows events (``.evtx``
+        logs, or Winlogbeat / OTRF JSON-lines exports), and each event goes to
+        ``SecurityEvent``, ``SysmonEvent`` or ``Event`` by its channel; a
+        record that is not an event is kept raw in ``UnparsedEvent_CL``.
+        Every file is read and checked before anything is written.
 
         Parameters
         ----------
         sources : path or iterable of paths
-            Files to ingest.
-        table : str
+            Files, or folders to search (recursively) for files of a known suffix.
+        table : str, optional
             Target table; a Sentinel name gets its declared column types.
+            Leave it out for Windows event files.
         format : str, optional
-            ``csv``, ``json``, ``jsonl`` or ``parquet``; from the suffix by default.
+            ``csv``, ``json``, ``jsonl`` or ``parquet`` (with a table), ``evtx``
+            or ``jsonl`` (without); from the suffix by default.
         replace : bool
-            Replace the table's rows instead of adding to them.
+            Replace the table's rows instead of adding to them (needs a table).
         force : bool
             Ingest a file again even if the same content was ingested before.
         progress : bool
             Show a progress bar over the files.
+        collect_errors : bool
+            Keep going past a file that cannot be ingested: it is reported
+            with its error and nothing of it is written; the others are.
 
         Returns
         -------
@@ -204,43 +236,81 @@ class Lake:
         Raises
         ------
         IngestError
-            A file does not fit; the message names the file, line and column.
-            Nothing at all is written in that case.
+            A file does not fit; the message names the file (line and column,
+            or the EVTX record the parser stopped after). Unless
+            *collect_errors*, nothing at all is written in that case.
         """
+        from huntbook.data.lake.winfiles import EVENT_SUFFIXES
+
+        if table is None:
+            if replace:
+                raise LakeError("replace=True needs a table; Windows events go to several tables.")
+            paths = _expand(sources, EVENT_SUFFIXES)
+            return self._ingest_events(paths, format, force=force, progress=progress, collect=collect_errors)
+        from huntbook.data.lake.ingest import SUFFIXES, read_table
+
         storage.check_table_name(table)
-        paths = [Path(sources)] if isinstance(sources, str | Path) else [Path(s) for s in sources]
-        if not paths:
-            raise LakeError("No files to ingest were given.")
+        paths = _expand(sources, SUFFIXES)
         manifest = self._manifest()
         seen = set() if replace or force else set(manifest.get(table, []))
-        loaded: list[tuple[Path, str, pa.Table | None]] = []
-        steps: Iterable[Path] = paths
-        if progress and len(paths) > 1:
-            from rich.progress import track
+        reports: list[IngestReport] = []
 
-            steps = track(paths, description=f"Reading into {table}", transient=True)
-        for path in steps:
-            digest = _digest(path)
-            if digest in seen:
-                loaded.append((path, digest, None))
-                continue
-            from huntbook.data.lake.ingest import read_table
+        def read(path: Path) -> pa.Table:
+            if format == "evtx" or path.suffix.lower() == ".evtx":
+                raise IngestError(
+                    "EVTX files go to tables by channel: ingest them without a table", path=str(path)
+                )
+            return read_table(path, table, format)
 
-            loaded.append((path, digest, read_table(path, table, format)))
-            seen.add(digest)
-        new = [t for _, _, t in loaded if t is not None]
+        loaded: list[tuple[Path, str, pa.Table]] = []
+        for path, digest, part in _read_new(
+            paths, seen, read, reports, collect_errors, progress, f"Reading into {table}"
+        ):
+            loaded.append((path, digest, part))
+            reports.append(IngestReport(str(path), {table: part.num_rows}, records=part.num_rows))
+        new = [t for _, _, t in loaded]
         if new:
-            self._check_compatible(
-                table, new, replace=replace, paths=[p for p, _, t in loaded if t is not None]
-            )
+            self._check_compatible(table, new, replace=replace, paths=[p for p, _, _ in loaded])
         self._write(table, new, replace=replace)
         digests = [] if replace else list(manifest.get(table, []))
-        manifest[table] = digests + [d for _, d, t in loaded if t is not None]
+        manifest[table] = digests + [d for _, d, _ in loaded]
         self._save_manifest(manifest)
-        return [
-            IngestReport(str(p), table, 0 if t is None else t.num_rows, skipped=t is None)
-            for p, _, t in loaded
-        ]
+        return reports
+
+    def _ingest_events(
+        self, paths: list[Path], fmt: str | None, *, force: bool, progress: bool, collect: bool
+    ) -> list[IngestReport]:
+        """Read Windows event files, then write one part per table for all of them."""
+        from huntbook.data.lake.winevents import EventRows
+        from huntbook.data.lake.winfiles import read_event_file
+
+        manifest = self._manifest()
+        seen = set() if force else set(manifest.get(EVENTS_KEY, []))
+        batch = EventRows()
+        reports: list[IngestReport] = []
+        loaded = _read_new(
+            paths,
+            seen,
+            lambda p: read_event_file(p, fmt),
+            reports,
+            collect,
+            progress,
+            "Reading Windows events",
+        )
+        digests: list[str] = []
+        read: list[Path] = []
+        for path, digest, rows in loaded:
+            batch.extend(rows)
+            digests.append(digest)
+            read.append(path)
+            reports.append(IngestReport(str(path), rows.counts(), records=rows.records))
+        parts = batch.to_arrow()
+        for table, part in parts.items():  # column types do not depend on the file: check once
+            self._check_compatible(table, [part], replace=False, paths=read[:1])
+        storage.write_parts(self.path, parts)
+        manifest[EVENTS_KEY] = list(manifest.get(EVENTS_KEY, [])) + digests
+        self._save_manifest(manifest)
+        return reports
 
     def _write(self, table: str, parts: list[pa.Table], *, replace: bool) -> None:
         import pyarrow as pa
@@ -289,6 +359,62 @@ class Lake:
         tmp = self.path / f".{MANIFEST}.tmp"
         tmp.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         os.replace(tmp, self.path / MANIFEST)
+
+
+def _expand(sources: Path | str | Iterable[Path | str], suffixes: Mapping[str, str]) -> list[Path]:
+    """The files of *sources*: files as given, folders searched for files of known *suffixes*."""
+    given = [Path(sources)] if isinstance(sources, str | Path) else [Path(s) for s in sources]
+    paths: list[Path] = []
+    for path in given:
+        if path.is_dir():
+            paths += sorted(p for p in path.rglob("*") if p.suffix.lower() in suffixes and p.is_file())
+        else:
+            paths.append(path)
+    if not paths:
+        folders = [str(p) for p in given if p.is_dir()]
+        where = f" (no files ending {', '.join(suffixes)} in {', '.join(folders)})" if folders else ""
+        raise LakeError(f"No files to ingest were given{where}.")
+    return paths
+
+
+def _read_new(
+    paths: list[Path],
+    seen: set[str],
+    read: Callable[[Path], _T],
+    reports: list[IngestReport],
+    collect: bool,
+    progress: bool,
+    description: str,
+) -> Iterator[tuple[Path, str, _T]]:
+    """Yield (path, digest, what *read* made of it) for each file whose content is not in *seen*.
+
+    A file seen before is added to *reports* as skipped, and a file *read*
+    rejects with its error when *collect* (else the error is raised), in
+    order: the caller adds the report of each file yielded before the next.
+    """
+    for path in _steps(paths, progress, description):
+        try:
+            digest = _digest(path)
+            if digest in seen:
+                reports.append(IngestReport(str(path), {}, skipped=True))
+                continue
+            result = read(path)
+        except IngestError as exc:
+            if not collect:
+                raise
+            reports.append(IngestReport(str(path), {}, error=exc))
+            continue
+        seen.add(digest)
+        yield path, digest, result
+
+
+def _steps(paths: list[Path], progress: bool, description: str) -> Iterable[Path]:
+    """*paths*, behind a progress bar when asked for and there is more than one."""
+    if progress and len(paths) > 1:
+        from rich.progress import track
+
+        return track(paths, description=description, transient=True)
+    return paths
 
 
 def _digest(path: Path) -> str:

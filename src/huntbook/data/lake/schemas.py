@@ -201,4 +201,53 @@ _TABLES = [
 ]
 
 TABLES: Mapping[str, TableSchema] = MappingProxyType({t.name: t for t in _TABLES})
-"""Every table the lake knows by name, keyed by Sentinel table name."""
+"""The Sentinel tables the demo lake generates, keyed by table name."""
+
+_EVENT_TABLES = [
+    _table(
+        "SysmonEvent",
+        "Sysmon events (Microsoft-Windows-Sysmon/Operational), EventData fields as columns.",
+        """TimeGenerated:datetime Computer:string EventID:int EventRecordId:long RuleName:string
+        UtcTime:string ProcessGuid:string ProcessId:string Image:string FileVersion:string
+        Description:string Product:string Company:string OriginalFileName:string
+        CommandLine:string CurrentDirectory:string User:string LogonGuid:string LogonId:string
+        TerminalSessionId:string IntegrityLevel:string Hashes:string ParentProcessGuid:string
+        ParentProcessId:string ParentImage:string ParentCommandLine:string ParentUser:string
+        TargetFilename:string CreationUtcTime:string PreviousCreationUtcTime:string
+        Protocol:string Initiated:string SourceIsIpv6:string SourceIp:string
+        SourceHostname:string SourcePort:string SourcePortName:string DestinationIsIpv6:string
+        DestinationIp:string DestinationHostname:string DestinationPort:string
+        DestinationPortName:string ImageLoaded:string Signed:string Signature:string
+        SignatureStatus:string SourceProcessGuid:string SourceProcessId:string
+        SourceThreadId:string SourceImage:string TargetProcessGuid:string
+        TargetProcessId:string TargetImage:string NewThreadId:string StartAddress:string
+        StartModule:string StartFunction:string GrantedAccess:string CallTrace:string
+        Device:string EventType:string TargetObject:string Details:string NewName:string
+        PipeName:string Operation:string Name:string Type:string Destination:string
+        Query:string Consumer:string Filter:string EventNamespace:string QueryName:string
+        QueryStatus:string QueryResults:string Archived:string IsExecutable:string
+        State:string Version:string SchemaVersion:string Configuration:string
+        ConfigurationFileHash:string SourceUser:string TargetUser:string""",
+    ),
+    _table(
+        "Event",
+        "Windows events of every channel other than Security and Sysmon (System, Application, ...).",
+        """TimeGenerated:datetime Computer:string EventID:int EventRecordId:long EventLog:string
+        Source:string EventLevel:int EventLevelName:string EventCategory:int UserName:string
+        RenderedDescription:string EventData:dynamic""",
+    ),
+    _table(
+        "UnparsedEvent_CL",
+        "Records of ingested event files that could not be read as events, kept raw.",
+        """TimeGenerated:datetime SourceFile:string RecordOffset:long Reason:string
+        RawData:string""",
+    ),
+]
+
+EVENT_TABLES: Mapping[str, TableSchema] = MappingProxyType({t.name: t for t in _EVENT_TABLES})
+"""Tables only Windows event ingest fills (the demo lake does not generate them)."""
+
+
+def schema_for(table: str) -> TableSchema | None:
+    """Return the declared schema of *table*, or ``None`` for a table the lake does not know."""
+    return TABLES.get(table) or EVENT_TABLES.get(table)

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 from huntbook.errors import LakeError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import pyarrow as pa
 
 _TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
@@ -72,19 +74,32 @@ def write_part(lake: Path, name: str, table: pa.Table, *, row_group_size: int = 
     Path
         The part file written.
     """
+    return write_parts(lake, {name: table}, row_group_size=row_group_size)[0]
+
+
+def write_parts(lake: Path, parts: Mapping[str, pa.Table], *, row_group_size: int = 1_000_000) -> list[Path]:
+    """Write one new part for each table of *parts* (name to rows), all or none.
+
+    Every part is written under a temporary name first and renamed into
+    place only when all are complete.
+    """
     import pyarrow.parquet as pq
 
-    folder = lake / check_table_name(name)
-    folder.mkdir(parents=True, exist_ok=True)
-    final = folder / f"part-{uuid.uuid4().hex[:16]}.parquet"
-    tmp = folder / f".{final.name}.tmp"
+    moves: list[tuple[Path, Path]] = []
     try:
-        pq.write_table(table, tmp, compression="zstd", row_group_size=row_group_size)
-        os.replace(tmp, final)
+        for name, table in parts.items():
+            folder = lake / check_table_name(name)
+            folder.mkdir(parents=True, exist_ok=True)
+            final = folder / f"part-{uuid.uuid4().hex[:16]}.parquet"
+            moves.append((folder / f".{final.name}.tmp", final))
+            pq.write_table(table, moves[-1][0], compression="zstd", row_group_size=row_group_size)
+        for tmp, final in moves:
+            os.replace(tmp, final)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        for tmp, _ in moves:
+            tmp.unlink(missing_ok=True)
         raise
-    return final
+    return [final for _, final in moves]
 
 
 def replace_table(lake: Path, name: str, table: pa.Table) -> Path:

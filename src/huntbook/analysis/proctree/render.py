@@ -1,0 +1,93 @@
+"""`render_tree`: a process tree as a rich Tree for the terminal, cut down to a readable size."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from huntbook.analysis.proctree.navigate import _check
+
+if TYPE_CHECKING:
+    from rich.tree import Tree
+
+
+def render_tree(
+    tree: pd.DataFrame,
+    *,
+    root: int | None = None,
+    max_nodes: int = 200,
+    max_children: int = 25,
+    max_depth: int | None = None,
+    command_width: int = 80,
+) -> Tree:
+    """Return the process tree (or the one under process *root*) as a rich Tree.
+
+    Parameters
+    ----------
+    tree : pandas.DataFrame
+        Output of `build_process_tree`.
+    root : int, optional
+        Draw only this process and its descendants.
+    max_nodes : int
+        Stop after this many processes; a last line says how many were left out.
+    max_children : int
+        Show at most this many children of one process, then "… N more".
+    max_depth : int, optional
+        Show at most this many levels below the top.
+    command_width : int
+        Cut command lines to this many characters.
+
+    Returns
+    -------
+    rich.tree.Tree
+        Print it with ``rich.print`` or ``Console().print``.
+    """
+    from rich.markup import escape
+    from rich.tree import Tree
+
+    _check(tree, root)
+    rows = tree.reset_index(drop=True)
+    children = rows.groupby("parent_key", sort=False).indices
+    top = rows.index[rows["proc_key"] == root] if root is not None else rows.index[rows["parent_key"].isna()]
+    label = f"{len(rows)} processes in {rows['tree_id'].nunique()} tree(s)"
+    out = Tree(escape(label) if root is None else _label(rows.iloc[top[0]], command_width))
+    stack = [(out, i, 0) for i in reversed(top)] if root is None else []
+    if root is not None:
+        kids = children.get(root, [])
+        stack = [(out, int(i), 1) for i in reversed(kids[:max_children])]
+        if len(kids) > max_children:
+            out.add(f"[dim]… {len(kids) - max_children} more children[/dim]")
+    shown, limited = 0, False
+    while stack:
+        node, i, level = stack.pop()
+        if shown >= max_nodes:
+            limited = True
+            break
+        branch = node.add(_label(rows.iloc[i], command_width))
+        shown += 1
+        kids = children.get(rows.at[i, "proc_key"], [])
+        if len(kids) and max_depth is not None and level >= max_depth:
+            branch.add(f"[dim]… {len(kids)} children below depth {max_depth}[/dim]")
+            continue
+        if len(kids) > max_children:
+            branch.add(f"[dim]… {len(kids) - max_children} more children[/dim]")
+        stack.extend((branch, int(k), level + 1) for k in reversed(kids[:max_children]))
+    if limited:
+        out.add(f"[dim]… output stopped at {max_nodes} processes (max_nodes)[/dim]")
+    return out
+
+
+def _label(row: pd.Series, width: int) -> str:
+    from rich.markup import escape
+
+    name = str(row["process_name"]) if not pd.isna(row["process_name"]) else "?"
+    short = name.replace("\\", "/").rsplit("/", 1)[-1]
+    pid = "?" if pd.isna(row["pid"]) else f"{int(row['pid'])}"
+    when = "" if pd.isna(row["start"]) else f" {row['start']:%Y-%m-%d %H:%M:%S}"
+    cmd = "" if pd.isna(row["command_line"]) else str(row["command_line"])
+    if len(cmd) > width:
+        cmd = cmd[: width - 1] + "…"
+    tag = " [yellow](inferred)[/yellow]" if bool(row["inferred"]) else ""
+    head = f"[bold]{escape(short)}[/bold] pid {pid}{when}{tag}"
+    return head + (f"  [dim]{escape(cmd)}[/dim]" if cmd else "")

@@ -1,0 +1,155 @@
+"""Reading Windows event files: ``.evtx`` logs and JSON-lines exports.
+
+`read_event_file` reads one whole file into `EventRows` or raises
+`IngestError`; it never returns part of a file. An EVTX file is parsed with
+the Rust ``evtx`` package and checked against its own chunk headers, so a
+truncated or damaged file is an error rather than fewer rows. A record that
+is not an event (a JSON line that does not parse, an event without time or
+EventID) is kept raw in ``UnparsedEvent_CL``.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from pathlib import Path
+
+from huntbook.data.lake.winevents import EventRows, NotAnEventError, from_evtx, from_export
+from huntbook.errors import IngestError, MissingExtraError
+
+EVENT_SUFFIXES = {".evtx": "evtx", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
+"""Suffixes of Windows event files, and the format each is read as."""
+
+_FILE_MAGIC = b"ElfFile\x00"
+_CHUNK_MAGIC = b"ElfChnk\x00"
+_HEADER_SIZE = 4096
+_CHUNK_SIZE = 65536
+
+
+def read_event_file(path: Path, fmt: str | None = None) -> EventRows:
+    """Read every record of the ``evtx`` or ``jsonl`` file *path* (*fmt* from the suffix by default).
+
+    Raises
+    ------
+    IngestError
+        The file cannot be read, or (EVTX) is truncated or corrupt; the
+        message says after which record the parser stopped.
+    """
+    fmt = fmt or EVENT_SUFFIXES.get(path.suffix.lower())
+    if fmt is None:
+        raise IngestError(
+            f"cannot tell the format from the suffix '{path.suffix}'; pass format='evtx' or 'jsonl'",
+            path=str(path),
+        )
+    rows = EventRows()
+    if fmt == "evtx":
+        _read_evtx(path, rows)
+    elif fmt in ("jsonl", "json"):
+        _read_export(path, rows)
+    else:
+        raise IngestError(f"'{fmt}' files do not hold Windows events; use evtx or jsonl", path=str(path))
+    return rows
+
+
+def declared_records(path: Path) -> int:
+    """Return the number of records the chunk headers of EVTX file *path* declare.
+
+    Raises
+    ------
+    IngestError
+        The file is not EVTX, or is shorter than its header says.
+    """
+    with path.open("rb") as handle:
+        header = handle.read(_HEADER_SIZE)
+        if len(header) < 128 or not header.startswith(_FILE_MAGIC):
+            raise IngestError("not an EVTX file (no 'ElfFile' header)", path=str(path))
+        (chunks,) = struct.unpack_from("<H", header, 42)
+        size = path.stat().st_size
+        needed = _HEADER_SIZE + chunks * _CHUNK_SIZE
+        if size < needed:
+            raise IngestError(
+                f"the file is truncated: its header declares {chunks} chunks ({needed:,} bytes), "
+                f"but it has {size:,} bytes (data ends in chunk {(size - _HEADER_SIZE) // _CHUNK_SIZE + 1})",
+                path=str(path),
+            )
+        total = 0
+        for index in range(chunks):
+            handle.seek(_HEADER_SIZE + index * _CHUNK_SIZE)
+            chunk = handle.read(40)
+            if chunk.startswith(_CHUNK_MAGIC):
+                first, last = struct.unpack_from("<QQ", chunk, 24)
+                total += max(last - first + 1, 0)
+    return total
+
+
+def _read_evtx(path: Path, rows: EventRows) -> None:
+    try:
+        from evtx import PyEvtxParser
+    except ImportError:
+        raise MissingExtraError("evtx", "evtx", feature="Reading .evtx files") from None
+    declared = declared_records(path)
+    source, last = str(path), None
+    try:
+        for record in PyEvtxParser(source).records_json():
+            if record is None:  # the stubs allow it; the parser yields records or raises
+                continue
+            last = record["event_record_id"]
+            text = record["data"]
+            try:
+                rows.add(from_evtx(json.loads(text)))
+            except (json.JSONDecodeError, NotAnEventError) as exc:
+                rows.add_unparsed(source, rows.records + 1, str(exc), text)
+    except (OSError, RuntimeError) as exc:
+        raise IngestError(f"not a readable EVTX file: {exc}{_stopped(rows, last)}", path=source) from None
+    if rows.records < declared:
+        raise IngestError(
+            f"the file is corrupt: its chunk headers declare {declared:,} records, "
+            f"but only {rows.records:,} could be read{_stopped(rows, last)}",
+            path=source,
+        )
+
+
+def _stopped(rows: EventRows, last: int | None) -> str:
+    where = f", EventRecordID {last}" if last is not None else ""
+    return f" (the parser stopped after record {rows.records}{where})"
+
+
+def _read_export(path: Path, rows: EventRows) -> None:
+    source = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise IngestError(f"cannot read the file: {exc.strerror}", path=source) from None
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    if data.lstrip()[:1] == b"[":
+        _read_array(data, source, rows)
+        return
+    for number, line in enumerate(data.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            rows.add_unparsed(source, number, f"not JSON: {exc}", line.decode("utf-8", "backslashreplace"))
+            continue
+        _add_object(obj, source, number, rows, line.decode("utf-8", "backslashreplace"))
+
+
+def _read_array(data: bytes, source: str, rows: EventRows) -> None:
+    """A JSON array of events (the whole file is one document, so it must parse)."""
+    try:
+        items = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise IngestError(f"not a valid JSON array: {exc}", path=source) from None
+    for number, item in enumerate(items, start=1):
+        _add_object(item, source, number, rows, None)
+
+
+def _add_object(obj: object, source: str, number: int, rows: EventRows, raw: str | None) -> None:
+    """Add *obj* as an event, or keep it raw (*raw*, else its JSON) with the reason it is none."""
+    try:
+        if not isinstance(obj, dict):
+            raise NotAnEventError("not a JSON object")
+        rows.add(from_export(obj))
+    except NotAnEventError as exc:
+        rows.add_unparsed(source, number, str(exc), raw if raw is not None else json.dumps(obj))
