@@ -3,7 +3,8 @@
 * ``command_lines.parquet``: 1,000,000 process command lines sampled from
   msticpy's public Windows process events and the demo lake's Windows
   (4688, MDE) events, with 0.5% encoded PowerShell (from a pool of varied
-  cradles) and base64 blobs mixed in.
+  cradles) and base64 blobs mixed in. They repeat, as real command lines do;
+  ``command_lines-*-distinct.parquet`` is the same sample made all distinct.
 * ``log.txt``: ~50 MB of log and report text: syslog, auditd, firewall (CEF)
   and command-line records from the same sources plus the texts of the
   labelled IoC corpus as report prose, one record a line, each stamped with
@@ -24,17 +25,24 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 SEED = 7
 
 
-def command_lines(cache: Path, rows: int) -> Path:
-    """The command-line table (column ``CommandLine``); built on first use."""
+def command_lines(cache: Path, rows: int, distinct: bool = False) -> Path:
+    """The command-line table (column ``CommandLine``); built on first use.
+
+    With *distinct*, the same sample with a row number appended to every line
+    (`` id=123``), so no two rows are equal and nothing can be scanned once
+    for many rows.
+    """
     import pandas as pd
 
-    out = cache / f"command_lines-{rows}.parquet"
+    out = cache / f"command_lines-{rows}{'-distinct' if distinct else ''}.parquet"
     if out.exists():
         return out
     rng = random.Random(SEED)
     pool = _windows_command_lines()
     encoded = _encoded_payloads(rng, 200)
     values = [rng.choice(encoded) if rng.random() < 0.005 else rng.choice(pool) for _ in range(rows)]
+    if distinct:
+        values = [f"{value} id={row}" for row, value in enumerate(values)]
     cache.mkdir(parents=True, exist_ok=True)
     pd.DataFrame({"CommandLine": values}).to_parquet(out, index=False)
     return out

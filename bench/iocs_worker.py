@@ -5,8 +5,9 @@ msticpy 3.0.2, iocextract and ioc-finder)::
 
     python bench/iocs_worker.py --tool msticpy --task extract_text --input log.txt --out result.json
 
-Tasks: ``accuracy`` (every case of the labelled corpus; the indicators found,
-by corpus type name), ``extract_rows`` / ``unpack_rows`` (a command-line
+Tasks: ``probe`` (can this Python run the tool? which versions?),
+``accuracy`` (every case of the labelled corpus; the indicators found, by
+corpus type name), ``extract_rows`` / ``unpack_rows`` (a command-line
 table), ``extract_text`` / ``unpack_text`` (one text). Times exclude imports
 and reading the input; memory is the peak RSS increment over the RSS right
 after both.
@@ -49,9 +50,30 @@ SUPPORTED: dict[str, dict[str, str]] = {
         "md5s": "md5",
         "sha1s": "sha1",
         "sha256s": "sha256",
+        # one type, "file_paths" (not parsed by default; asked for here), split by shape:
+        "file_paths:windows": "winpath",  # drive letter, colon, ... (its Windows grammar)
+        "file_paths:unix": "linpath",  # starts with / or ~ (its Unix grammar)
     },
 }
-"""Per tool: its own type name -> the corpus type it finds (types not listed are unsupported)."""
+"""Per tool: its own type name -> the corpus type it finds (types not listed are unsupported).
+
+A type a tool cannot find shows as "—" and stays out of its overall score:
+iocextract 1.16 has no domain or path extractor; ioc-finder finds paths only
+when they end in a file extension. msticpy 3.0.2's ``IoCExtract`` does have an ``email`` type
+(``IoCType.email``), and ``extract(src=...)`` searches every type, paths too.
+ioc-finder's paths: ``C:\\dir\\name.ext``, ``/dir/name.ext``, ``~/name.ext``.
+"""
+
+VERSION_OF = {tool: tool for tool in ("huntbook", "msticpy", "iocextract", "ioc-finder")}
+"""The distribution whose version is reported for each tool."""
+
+MODULES = {
+    "huntbook": ["huntbook.analysis.iocs", "huntbook.analysis.decode"],
+    "msticpy": ["msticpy.transform.iocextract", "msticpy.transform.base64unpack"],
+    "iocextract": ["iocextract"],
+    "ioc-finder": ["ioc_finder"],
+}
+"""What each tool's side imports: a worker that cannot import them reports the tool missing."""
 
 
 def extractor(tool: str) -> Callable[[str], dict[str, list[str]]]:
@@ -89,17 +111,51 @@ def extractor(tool: str) -> Callable[[str], dict[str, list[str]]]:
 
         return run_iocextract
     if tool == "ioc-finder":
+        import re
+
         from ioc_finder import find_iocs
 
         names = SUPPORTED["ioc-finder"]
-        return lambda text: {names[k]: list(v) for k, v in find_iocs(text).items() if k in names}
+        wanted = sorted({name.split(":")[0] for name in names})
+        windows = re.compile(r"[A-Za-z0-9]:")
+
+        def run_ioc_finder(text: str) -> dict[str, list[str]]:
+            found = find_iocs(text, included_ioc_types=wanted)
+            out = {names[k]: list(v) for k, v in found.items() if k in names}
+            for path in found.get("file_paths", []):
+                shape = "windows" if windows.match(path) else "unix"
+                out.setdefault(names[f"file_paths:{shape}"], []).append(path)
+            return out
+
+        return run_ioc_finder
     raise SystemExit(f"unknown tool {tool}")
+
+
+def probe(tool: str) -> dict[str, Any]:
+    """Whether this Python can run *tool*, and the versions it would run."""
+    import importlib
+    import importlib.metadata
+    import platform
+
+    try:
+        for module in MODULES[tool]:
+            importlib.import_module(module)
+    except Exception as exc:  # any failure to import means the tool cannot run here
+        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+    return {
+        "ok": True,
+        "version": importlib.metadata.version(VERSION_OF[tool]),
+        "pandas": importlib.metadata.version("pandas"),
+        "python": platform.python_version(),
+    }
 
 
 def run_task(tool: str, task: str, source: str | None, limit: int | None) -> dict[str, Any]:
     """Time *task*; the result holds seconds, input size, output size and memory."""
     import pandas as pd
 
+    if task == "probe":
+        return probe(tool)
     if task == "accuracy":
         assert source is not None
         with open(source, encoding="utf-8") as corpus:
