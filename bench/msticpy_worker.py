@@ -79,22 +79,26 @@ def _on_host(frame: pd.DataFrame, host: str) -> pd.Series:
     return _true((computer == host) | computer.str.startswith(host + "."))
 
 
+PROCESS_COLUMNS = [
+    "TimeGenerated",
+    "Computer",
+    "Account",
+    "SubjectLogonId",
+    "NewProcessId",
+    "NewProcessName",
+    "ProcessId",
+    "ParentProcessName",
+    "CommandLine",
+]
+"""The columns of a 4688 process listing, as the catalog's query projects them."""
+
+
 def hunt_a(events: pd.DataFrame, p: dict) -> pd.DataFrame:
     start, end = parse_time(p["start"]), parse_time(p["end"])
     when = events["TimeGenerated"]
     rows = events.loc[_true((events["EventID"] == 4688) & (when >= start) & (when < end))]
     rows = rows.loc[_on_host(rows, p["host"])]
-    cols = [
-        "TimeGenerated",
-        "Computer",
-        "Account",
-        "SubjectLogonId",
-        "NewProcessId",
-        "NewProcessName",
-        "ProcessId",
-        "ParentProcessName",
-        "CommandLine",
-    ]
+    cols = PROCESS_COLUMNS
     return rows[cols].sort_values("TimeGenerated", kind="stable").reset_index(drop=True)
 
 
@@ -154,18 +158,7 @@ def hunt_e(events: pd.DataFrame, p: dict) -> pd.DataFrame:
     when = events["TimeGenerated"]
     rows = events.loc[_true((when >= start) & (when <= end) & (events["EventID"] == 4688))]
     rows = rows.loc[_on_host(rows, p["host"])]
-    cols = [
-        "TimeGenerated",
-        "Computer",
-        "Account",
-        "SubjectLogonId",
-        "NewProcessId",
-        "NewProcessName",
-        "ProcessId",
-        "ParentProcessName",
-        "CommandLine",
-        "TokenElevationType",
-    ]
+    cols = [*PROCESS_COLUMNS, "TokenElevationType"]
     return rows[cols].sort_values("TimeGenerated", kind="stable").reset_index(drop=True)
 
 
