@@ -102,3 +102,16 @@ def test_custom_type_with_validator_and_normalisation() -> None:
 def test_bad_custom_types(name: str, pattern: str, message: str) -> None:
     with pytest.raises(IocTypeError, match=message):
         register_ioc_type(name, pattern)
+
+
+def test_lines_of_a_text_are_scanned_once_each_but_reported_everywhere() -> None:
+    text = "é 10.0.0.1\nok\né 10.0.0.1\r\nx\x00 evil[.]com\n"
+    frame = extract_iocs([text, "10.0.0.1"])
+    spans = [(r.row, r.observable, text[r.start : r.end] if r.row == 0 else "") for r in frame.itertuples()]
+    assert spans == [
+        (0, "10.0.0.1", "10.0.0.1"),
+        (0, "10.0.0.1", "10.0.0.1"),
+        (0, "evil.com", "evil[.]com"),
+        (1, "10.0.0.1", ""),
+    ]
+    assert frame["start"].tolist()[:3] == [2, 16, 29]

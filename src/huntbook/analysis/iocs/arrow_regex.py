@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
@@ -44,6 +44,11 @@ class Texts:
 
 def arrow_texts(texts: Sequence[str]) -> Texts:
     """Load *texts* into Arrow: NULs become spaces and lone surrogates U+FFFD (lengths kept)."""
+    return texts_of(arrow_strings(texts))
+
+
+def arrow_strings(texts: Sequence[str]) -> pa.LargeStringArray:
+    """*texts* as one Arrow array, NULs made spaces and lone surrogates U+FFFD (lengths kept)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -51,12 +56,61 @@ def arrow_texts(texts: Sequence[str]) -> Texts:
         array = pa.array(texts, type=pa.large_string())
     except UnicodeEncodeError:
         array = pa.array([_without_surrogates(t) for t in texts], type=pa.large_string())
-    if pc.any(pc.match_substring(array, MARK)).as_py():
+    if (texts_of(array).data == 0).any():
         array = pc.replace_substring(array, MARK, " ")
+    return array
+
+
+def joined_lines(lines: list[str]) -> pa.LargeStringArray:
+    """Lines that hold no line break as one Arrow array, made from their joined UTF-8 bytes in one go."""
+    import pyarrow as pa
+
+    joined = "\n".join(lines).replace(MARK, " ")
+    try:
+        data = joined.encode("utf-8")
+    except UnicodeEncodeError:
+        data = _without_surrogates(joined).encode("utf-8")
+    raw = np.frombuffer(data, dtype=np.uint8)
+    breaks = np.flatnonzero(raw == 10)
+    offsets = np.concatenate([[0], breaks - np.arange(len(breaks)), [len(raw) - len(breaks)]])
+    content = raw[raw != 10] if len(breaks) else raw
+    return pa.LargeStringArray.from_buffers(
+        len(lines), pa.py_buffer(offsets.astype(np.int64)), pa.py_buffer(content.tobytes())
+    )
+
+
+def texts_of(array: pa.LargeStringArray) -> Texts:
+    """The `Texts` view of an Arrow array of texts (no copy when it is not a slice)."""
+    import pyarrow as pa
+
+    if array.offset:
+        array = pa.concat_arrays([array])
     _, offsets_buffer, data_buffer = array.buffers()
     offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[: len(array) + 1]
     data = np.frombuffer(data_buffer, dtype=np.uint8)[: offsets[-1]] if data_buffer else np.zeros(0, np.uint8)
+    if len(offsets) and offsets[0]:
+        data, offsets = data[offsets[0] :], offsets - offsets[0]
     return Texts(array, data, offsets)
+
+
+class ArrowStrings(Sequence[str]):
+    """The texts of an Arrow array as a sequence of str, each made when asked for."""
+
+    def __init__(self, array: pa.LargeStringArray):
+        self.array = array
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        value: str = self.array[index].as_py()
+        return value
 
 
 def _without_surrogates(text: str) -> str:

@@ -10,21 +10,30 @@ again, with offsets mapped back to the original text.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from huntbook.analysis.iocs import rewrite
 from huntbook.analysis.iocs.arrow_regex import (
+    ArrowStrings,
     Texts,
+    arrow_strings,
     arrow_texts,
     char_offsets,
     find_all,
+    joined_lines,
     regex_of,
     rows_matching,
+    texts_of,
 )
 from huntbook.analysis.iocs.found import Found, expand
 from huntbook.analysis.iocs.patterns import Pattern
 from huntbook.analysis.iocs.types import IocType
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 NESTED_IN: dict[str, tuple[str, ...]] = {
     "url": ("*",),
@@ -64,58 +73,64 @@ def scan_texts(
     url_decode : bool
         Also scan the URL-decoded form of texts with ``%XX`` escapes.
     """
-    import pandas as pd
-
-    units, unit_text, unit_base = _lines_of_long_texts(texts)
-    if len(units) == len(texts):  # the caller's texts are distinct already
-        codes, distinct = np.arange(len(units)), units
-    else:
-        codes, uniques = pd.factorize(pd.Series(units, dtype=object), sort=False)
-        distinct = list(uniques)
-    found = _scan_distinct(distinct, types, nested=nested, refang=refang, url_decode=url_decode)
-    hit, unit = expand(found.text, codes)
+    lines = _lines(texts)
+    found = _scan_distinct(lines.distinct, types, nested=nested, refang=refang, url_decode=url_decode)
+    hit, line = expand(found.text, lines.codes)
     expanded = found.take(hit)
-    expanded.text = unit_text[unit]
-    expanded.start = expanded.start + unit_base[unit]
-    expanded.end = expanded.end + unit_base[unit]
+    expanded.text = lines.owner[line]
+    expanded.start = expanded.start + lines.base[line]
+    expanded.end = expanded.end + lines.base[line]
     return expanded
 
 
-LONG_TEXT = 4096
-"""Texts longer than this (in characters) are scanned line by line."""
+@dataclass(frozen=True)
+class _Lines:
+    """The distinct lines of some texts, and for every line its distinct line, text and offset."""
+
+    distinct: pa.LargeStringArray
+    codes: np.ndarray
+    owner: np.ndarray
+    base: np.ndarray
 
 
-def _lines_of_long_texts(texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """The units to scan, the text each belongs to and its character offset in that text."""
-    if not any(len(t) > LONG_TEXT and "\n" in t for t in texts):
-        return list(texts), np.arange(len(texts), dtype=np.int64), np.zeros(len(texts), dtype=np.int64)
-    units: list[str] = []
-    owner: list[int] = []
-    base: list[int] = []
+def _lines(texts: Sequence[str]) -> _Lines:
+    """Cut texts into lines (no indicator spans a line break) and keep each distinct line once."""
+    if not any("\n" in text for text in texts):  # the caller's texts, distinct already
+        everything = np.arange(len(texts), dtype=np.int64)
+        return _Lines(arrow_strings(texts), everything, everything, np.zeros(len(texts), dtype=np.int64))
+    lines: list[str] = []
+    per_text = np.zeros(len(texts), dtype=np.int64)
     for i, text in enumerate(texts):
-        if len(text) <= LONG_TEXT or "\n" not in text:
-            units.append(text)
-            owner.append(i)
-            base.append(0)
-            continue
-        lines = text.split("\n")
-        offsets = np.cumsum([0] + [len(line) + 1 for line in lines[:-1]])
-        units.extend(lines)
-        owner.extend([i] * len(lines))
-        base.extend(offsets.tolist())
-    return units, np.asarray(owner, dtype=np.int64), np.asarray(base, dtype=np.int64)
+        split = text.split("\n")
+        lines.extend(split)
+        per_text[i] = len(split)
+    index: dict[str, int] = {}
+    codes = np.fromiter((index.setdefault(line, len(index)) for line in lines), np.int64, len(lines))
+    owner = np.repeat(np.arange(len(texts), dtype=np.int64), per_text)
+    step = np.fromiter(map(len, lines), np.int64, len(lines)) + 1
+    before = np.cumsum(step) - step
+    first_line = np.cumsum(per_text) - per_text
+    return _Lines(joined_lines(list(index)), codes, owner, before - before[first_line][owner])
 
 
 def _scan_distinct(
-    texts: Sequence[str], types: Sequence[IocType], *, nested: bool, refang: bool, url_decode: bool
+    array: pa.LargeStringArray, types: Sequence[IocType], *, nested: bool, refang: bool, url_decode: bool
 ) -> Found:
     """Scan distinct texts: first as they are (re-fanged), then URL-decoded where that finds more."""
-    arrow = arrow_texts(texts)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    texts = ArrowStrings(array)
+    arrow = texts_of(array)
     rewritten = rewrite.rewrite_all(texts, arrow, "refang") if refang else {}
     first_texts: Sequence[str] = texts
     if rewritten:
-        first_texts = [rewritten[i].text if i in rewritten else t for i, t in enumerate(texts)]
-        arrow = arrow_texts(first_texts)
+        changed = sorted(rewritten)
+        mask = np.zeros(len(array), dtype=bool)
+        mask[changed] = True
+        replacements = pa.array([rewritten[i].text for i in changed], type=pa.large_string())
+        array = pc.replace_with_mask(array, pa.array(mask), replacements)
+        first_texts, arrow = ArrowStrings(array), texts_of(array)
     found = _map_back(_scan(first_texts, arrow, types, nested), texts, rewritten)
     if not url_decode:
         return found
@@ -150,7 +165,7 @@ def _scan(texts: Sequence[str], arrow: Texts, types: Sequence[IocType], nested: 
         absolute_end = arrow.offsets[found.text] + found.end
         found = found.take(_outside_containers(found.type, absolute_start, absolute_end))
     if not arrow.ascii:
-        found.start, found.end = _char_offsets(texts, found.text, found.start, found.end)
+        found.start, found.end = _char_offsets(texts, arrow, found.text, found.start, found.end)
     return found
 
 
@@ -246,13 +261,12 @@ def _outside_containers(kinds: np.ndarray, starts: np.ndarray, ends: np.ndarray)
 
 
 def _char_offsets(
-    texts: Sequence[str], rows: np.ndarray, starts: np.ndarray, ends: np.ndarray
+    texts: Sequence[str], arrow: Texts, rows: np.ndarray, starts: np.ndarray, ends: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Turn byte offsets within each text into character offsets (only non-ASCII texts change)."""
     starts, ends = starts.copy(), ends.copy()
-    for row in np.unique(rows).tolist():
-        if texts[row].isascii():
-            continue
+    wide = np.unique(np.searchsorted(arrow.offsets, np.flatnonzero(arrow.data >= 0x80), side="right") - 1)
+    for row in np.intersect1d(wide, rows).tolist():
         at = np.flatnonzero(rows == row)
         starts[at] = char_offsets(texts[row], starts[at])
         ends[at] = char_offsets(texts[row], ends[at])
