@@ -1,4 +1,4 @@
-"""The ``huntbook`` command: demo, query, queries, iocs, unpack, proctree, lake, config."""
+"""The ``huntbook`` command: demo, query, queries, iocs, lookup, unpack, proctree, lake, config."""
 
 from __future__ import annotations
 
@@ -219,6 +219,107 @@ def iocs(
 
 
 @app.command()
+def lookup(
+    observables: Annotated[
+        list[str], typer.Argument(help="IPs, domains, URLs, hashes, emails (- reads stdin).")
+    ],
+    provider: Annotated[
+        list[str] | None, typer.Option("--provider", "-p", help="Only these TI providers (repeat).")
+    ] = None,
+    type_: Annotated[str | None, typer.Option("--type", "-t", help="The type of every observable.")] = None,
+    min_severity: Annotated[
+        str | None, typer.Option("--min-severity", help="Table: only observables this severe (high...none).")
+    ] = None,
+    cache: Annotated[bool, typer.Option(help="Use the persistent TI cache.")] = True,
+    fmt: FormatOption = "table",
+) -> None:
+    """Look observables up in threat-intel providers (the lake's TI table by default)."""
+    from huntbook.enrich.ti import TILookup
+    from huntbook.notebook.ti_browser import TIReport
+
+    try:
+        with TILookup(provider, cache=None if cache else False) as ti:
+            frame = ti.lookup(_values_or_stdin(observables), types=type_)
+        if fmt == "table":
+            _consoles.out.print(TIReport(frame, min_severity=min_severity))
+        else:
+            _print_frame(frame.drop(columns=["raw"]), fmt, len(frame))
+    except HuntbookError as exc:
+        _fail(exc)
+
+
+def _values_or_stdin(values: list[str]) -> list[str]:
+    return [line.strip() for line in sys.stdin if line.strip()] if values == ["-"] else values
+
+
+@app.command()
+def geoip(
+    addresses: Annotated[list[str], typer.Argument(help="IPv4/IPv6 addresses (- reads stdin).")],
+    city_db: Annotated[Path | None, typer.Option(help="MaxMind City/Country .mmdb file.")] = None,
+    asn_db: Annotated[Path | None, typer.Option(help="MaxMind ASN .mmdb file.")] = None,
+    offline: Annotated[bool, typer.Option(help="Bundled data only, ignore configured .mmdb files.")] = False,
+    fmt: FormatOption = "table",
+    limit: Annotated[int, typer.Option(help="Rows shown in table format.")] = 50,
+) -> None:
+    """Locate IP addresses: country, AS, approximate coordinates (offline by default)."""
+    from huntbook.enrich.geoip import geo_lookup
+
+    try:
+        frame = geo_lookup(_values_or_stdin(addresses), city_db=city_db, asn_db=asn_db, offline_only=offline)
+        _print_frame(frame, fmt, limit)
+    except HuntbookError as exc:
+        _fail(exc)
+
+
+@app.command()
+def whois(
+    observables: Annotated[list[str], typer.Argument(help="IPs, domains, AS numbers (- reads stdin).")],
+    cache: Annotated[bool, typer.Option(help="Use the RDAP answer cache.")] = True,
+    bootstrap_url: Annotated[
+        str | None, typer.Option(help="Folder URL of the RDAP bootstrap files (default: IANA).")
+    ] = None,
+    fmt: FormatOption = "table",
+    limit: Annotated[int, typer.Option(help="Rows shown in table format.")] = 50,
+) -> None:
+    """Registration data (RDAP whois) of IP addresses, domains and AS numbers."""
+    from huntbook.enrich.rdap.bootstrap import IANA_BOOTSTRAP_URL
+    from huntbook.enrich.whois import whois_lookup
+
+    try:
+        frame = whois_lookup(
+            _values_or_stdin(observables), use_cache=cache, bootstrap_url=bootstrap_url or IANA_BOOTSTRAP_URL
+        )
+        _print_frame(frame.drop(columns=["raw"]), fmt, limit)
+    except HuntbookError as exc:
+        _fail(exc)
+
+
+@app.command()
+def domain(
+    names: Annotated[list[str], typer.Argument(help="Domain names (- reads stdin).")],
+    resolve: Annotated[bool, typer.Option("--resolve", help="Also resolve A records (uses DNS).")] = False,
+    fmt: FormatOption = "table",
+    limit: Annotated[int, typer.Option(help="Rows shown in table format.")] = 50,
+) -> None:
+    """Split domain names (registered domain, public suffix) and score how DGA-like they look."""
+    from huntbook.enrich.dga import dga_score
+    from huntbook.enrich.domains import domain_parts
+
+    try:
+        values = _values_or_stdin(names)
+        parts = domain_parts(values)
+        frame = parts.assign(dga_score=dga_score(values)["dga_score"].round(3))
+        if resolve:
+            from huntbook.enrich.dnslookup import resolve as resolve_names
+
+            answers = resolve_names(values)
+            frame = frame.assign(a_records=answers["answers"].map(", ".join), dns_status=answers["status"])
+        _print_frame(frame, fmt, limit)
+    except HuntbookError as exc:
+        _fail(exc)
+
+
+@app.command()
 def unpack(
     source: Annotated[str, typer.Argument(help="A file (text or binary), or - for stdin.")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="tree, table, csv or json.")] = "tree",
@@ -363,16 +464,39 @@ def lake_info(lake: LakeOption = None) -> None:
 
 @lake_app.command("ingest")
 def lake_ingest(
-    files: Annotated[list[Path], typer.Argument(help="CSV, JSON, JSON-lines or Parquet files.")],
-    table: Annotated[str, typer.Option("--table", "-t", help="Target table, e.g. SecurityEvent.")],
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Files or folders: CSV, JSON, JSON-lines or Parquet with --table; "
+            ".evtx logs or Winlogbeat / OTRF JSON-lines exports without."
+        ),
+    ],
+    table: Annotated[
+        str | None,
+        typer.Option(
+            "--table",
+            "-t",
+            help="Target table, e.g. MyLogs_CL. Leave out for Windows event files: "
+            "they go to SecurityEvent, SysmonEvent or Event by channel.",
+        ),
+    ] = None,
     lake: Annotated[
         Path | None, typer.Option("--lake", help="Lake folder (default: lake.path of the config).")
     ] = None,
-    file_format: Annotated[str | None, typer.Option("--format", help="csv, json, jsonl or parquet.")] = None,
+    file_format: Annotated[
+        str | None, typer.Option("--format", help="csv, json, jsonl, parquet; evtx or jsonl without -t.")
+    ] = None,
     replace: Annotated[bool, typer.Option(help="Replace the table's rows.")] = False,
     force: Annotated[bool, typer.Option(help="Ingest files seen before again.")] = False,
+    keep_going: Annotated[
+        bool,
+        typer.Option(
+            "--keep-going", help="Report a file that cannot be ingested (exit code 1) and ingest the others."
+        ),
+    ] = False,
 ) -> None:
-    """Add files to a lake table (all files are checked before anything is written)."""
+    """Add files to the lake; all are checked before anything is written (--keep-going skips bad ones)."""
+    from huntbook.data.lake.ingest_view import ingest_report_table
     from huntbook.data.lake.lake import Lake
 
     try:
@@ -383,12 +507,19 @@ def lake_ingest(
                 "(the demo lake is generated, not for your data)."
             )
         reports = Lake(lake).ingest(
-            files, table, format=file_format, replace=replace, force=force, progress=True
+            files,
+            table,
+            format=file_format,
+            replace=replace,
+            force=force,
+            progress=True,
+            collect_errors=keep_going,
         )
     except HuntbookError as exc:
         _fail(exc)
-    for report in reports:
-        _consoles.out.print(str(report), highlight=False)
+    _consoles.out.print(ingest_report_table(reports))
+    if any(report.error is not None for report in reports):
+        raise typer.Exit(1)
 
 
 @lake_app.command("generate")

@@ -1,0 +1,1 @@
+"""Built-in TI providers: ``local`` (offline, no keys) and ``online`` (HTTP APIs)."""

@@ -1,0 +1,1 @@
+"""Offline TI providers: the lake's ThreatIntelligenceIndicator table and local feed files."""
