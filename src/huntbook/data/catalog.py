@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -37,8 +37,9 @@ from typing import Any
 from huntbook.data.params import KQL_TYPE, PARAM_TYPES, coerce, kql_literal
 from huntbook.errors import CatalogError, HuntbookError, did_you_mean
 
-LANGUAGES = ("kql", "sql", "spl")
-"""Query languages a catalog body may be written in."""
+LANGUAGES = ("kql", "sql", "spl", "opensearch", "opensearch_sql")
+"""Query languages a catalog body may be written in (``sql`` is DuckDB SQL,
+``opensearch`` the OpenSearch/Elasticsearch query DSL as JSON)."""
 
 BUILTIN_DIR = Path(__file__).parent / "queries"
 
@@ -257,15 +258,16 @@ class Catalog(Mapping[str, Query]):
         return result
 
     def add(self, query: Query) -> None:
-        """Add *query*; a query of the same full name from another file is an error."""
+        """Add *query*.
+
+        A query of the same full name from another file may only add bodies in
+        other languages, with the same parameters (the per-language folders
+        ``queries/spl``, ``queries/opensearch``, ... do that); anything else is
+        an error.
+        """
         existing = self._queries.get(query.full_name)
         if existing is not None and existing.source != query.source:
-            raise CatalogError(
-                f"duplicate query name; already defined at {existing.source}:{existing.line}",
-                path=query.source,
-                line=query.line,
-                query=query.full_name,
-            )
+            query = _merge_bodies(existing, query)
         self._queries[query.full_name] = query
 
     def load_folder(self, folder: Path) -> None:
@@ -275,6 +277,24 @@ class Catalog(Mapping[str, Query]):
         for path in sorted([*folder.rglob("*.yaml"), *folder.rglob("*.yml")]):
             for query in load_file(path):
                 self.add(query)
+
+
+def _merge_bodies(existing: Query, other: Query) -> Query:
+    """Return *existing* with the bodies of *other*, a definition in other languages."""
+    where = f"{existing.source}:{existing.line}"
+    if set(existing.bodies) & set(other.bodies):
+        raise CatalogError(
+            f"duplicate query name; already defined at {where}",
+            path=other.source, line=other.line, query=other.full_name,
+        )  # fmt: skip
+    signature = [(p.name, p.type, p.default) for p in existing.parameters]
+    if [(p.name, p.type, p.default) for p in other.parameters] != signature:
+        raise CatalogError(
+            f"its {'/'.join(other.bodies)} body must take the same parameters (name, type, "
+            f"default) as the definition at {where}: {', '.join(p[0] for p in signature) or 'none'}",
+            path=other.source, line=other.line, query=other.full_name,
+        )  # fmt: skip
+    return replace(existing, bodies=MappingProxyType({**existing.bodies, **other.bodies}))
 
 
 def load_catalog(folders: list[Path] | tuple[Path, ...] = (), *, builtin: bool = True) -> Catalog:

@@ -19,7 +19,7 @@ import inspect
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from huntbook.data.catalog import Catalog, Query, load_catalog
 from huntbook.data.drivers.base import Driver
@@ -32,6 +32,15 @@ if TYPE_CHECKING:
     from huntbook.config import Settings
 
 
+@runtime_checkable
+class TimeRangeSource(Protocol):
+    """Anything that supplies a query time range live (the notebook's time-range widget)."""
+
+    @property
+    def time_range(self) -> tuple[dt.datetime, dt.datetime]:
+        """The current ``(start, end)``, timezone-aware UTC."""
+
+
 def _local_driver(**kwargs: Any) -> Driver:
     from huntbook.data.drivers.local import LocalDriver
 
@@ -41,6 +50,37 @@ def _local_driver(**kwargs: Any) -> Driver:
 DRIVERS: dict[str, Callable[..., Driver]] = {"Local": _local_driver}
 """Backends by environment name. Third parties add theirs through the
 ``huntbook.drivers`` entry-point group (a name mapped to a `Driver` class)."""
+
+
+def _lazy_driver(module: str, cls: str) -> Callable[..., Driver]:
+    """A factory that imports *module* only when the environment is used."""
+
+    def factory(**kwargs: Any) -> Driver:
+        import importlib
+
+        driver: Driver = getattr(importlib.import_module(module), cls)(**kwargs)
+        return driver
+
+    return factory
+
+
+AZURE_DRIVERS = {
+    "Kusto": _lazy_driver("huntbook.data.drivers.kusto", "KustoDriver"),
+    "Sentinel": _lazy_driver("huntbook.data.drivers.sentinel", "SentinelDriver"),
+    "Defender": _lazy_driver("huntbook.data.drivers.defender", "DefenderDriver"),
+    "MSGraph": _lazy_driver("huntbook.data.drivers.graph", "GraphDriver"),
+}
+"""Azure drivers; they read their ``providers`` section of the QueryProvider's settings."""
+
+DRIVERS.update(AZURE_DRIVERS)
+REMOTE_DRIVERS = {
+    "Splunk": _lazy_driver("huntbook.data.drivers.splunk", "SplunkDriver"),
+    "OpenSearch": _lazy_driver("huntbook.data.drivers.opensearch", "OpenSearchDriver"),
+    "Spark": _lazy_driver("huntbook.data.drivers.spark", "SparkDriver"),
+}
+"""Splunk, OpenSearch and Spark; they too read their ``providers`` section of the settings."""
+
+DRIVERS.update(REMOTE_DRIVERS)
 
 
 def _driver_factory(environment: str) -> Callable[..., Driver]:
@@ -90,9 +130,12 @@ class QueryProvider:
         self.settings = settings or load_settings()
         if environment == "Local" and "lake" not in driver_args and self.settings.lake.path:
             driver_args["lake"] = self.settings.lake.path
+        if environment in AZURE_DRIVERS or environment in REMOTE_DRIVERS:
+            driver_args.setdefault("settings", self.settings)
         self.driver = _driver_factory(environment)(**driver_args)
         self.catalog = catalog if catalog is not None else load_catalog(self.settings.queries.catalog_paths)
         self._time_range: tuple[dt.datetime, dt.datetime] | None = None
+        self._time_source: TimeRangeSource | None = None
         self._families = {
             name: QueryFamily(self, name, queries)
             for name, queries in sorted(self.catalog.families.items())
@@ -132,15 +175,25 @@ class QueryProvider:
         For the local lake, the span of its data; elsewhere the configured
         lookback before now. Set it with `set_time_range`.
         """
+        if self._time_source is not None:
+            return self._time_source.time_range
         if self._time_range is None:
             lookback = parse_timedelta(self.settings.queries.default_lookback)
             return self.driver.default_time_range(lookback)
         return self._time_range
 
     def set_time_range(self, start: object = None, end: object = None) -> None:
-        """Set the default ``start``/``end`` (``None`` for both restores the default)."""
+        """Set the default ``start``/``end`` (``None`` for both restores the default).
+
+        *start* may also be a `TimeRangeSource` such as the notebook's time-range
+        widget: its ``time_range`` then supplies the default at each query.
+        """
         from huntbook.data.params import parse_datetime
 
+        self._time_source = None
+        if isinstance(start, TimeRangeSource) and end is None:
+            self._time_source = start
+            return
         if start is None and end is None:
             self._time_range = None
             return
@@ -150,6 +203,15 @@ class QueryProvider:
         if low > high:
             raise QueryError(f"start ({low}) is after end ({high}).")
         self._time_range = (low, high)
+
+    def time_range_widget(self, **options: Any) -> Any:
+        """Return a notebook time-range picker that sets this provider's default ``start``/``end``.
+
+        *options* go to `huntbook.notebook.widgets.QueryTimeRange`.
+        """
+        from huntbook.notebook.widgets.time_range import QueryTimeRange  # upward reach, lazy
+
+        return QueryTimeRange(provider=self, **options)
 
     # -- running queries -------------------------------------------------------
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from huntbook.data.drivers.base import Driver
 from huntbook.data.lake.lake import Lake
-from huntbook.data.lake.schemas import TABLES
+from huntbook.data.lake.schemas import EVENT_TABLES, TABLES, schema_for
 from huntbook.errors import (
     HuntbookError,
     ParameterError,
@@ -191,6 +191,11 @@ class LocalDriver(Driver):
         hint = did_you_mean(table, tables)
         if not hint and table in TABLES:
             hint = f" '{table}' is a known Sentinel table; ingest data into it with Lake.ingest()."
+        elif not hint and table in EVENT_TABLES:
+            hint = (
+                f" '{table}' is filled from Windows event files: ingest .evtx or Winlogbeat "
+                "JSON-lines files without a table (Lake.ingest(path) or 'huntbook lake ingest PATH')."
+            )
         return UnknownTableError(
             f"The lake at {self.lake.path} has no table '{table}'.{hint} "
             f"Tables: {', '.join(tables) or '(none)'}.",
@@ -203,7 +208,7 @@ def _view_sql(table: str, files: list[Path]) -> str:
     """Return the DDL of the view for *table* (dynamic columns read as JSON)."""
     file_list = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
     source = f"read_parquet([{file_list}], union_by_name = true)"
-    schema = TABLES.get(table)
+    schema = schema_for(table)
     dynamic = [c for c in (schema.dynamic_columns if schema else ()) if c]
     replace = ""
     if dynamic:

@@ -1,9 +1,10 @@
 """Windows events as Sentinel rows: ``SecurityEvent``, ``SysmonEvent`` and ``Event``.
 
 An event arrives as evtx's JSON rendering of the event XML
-(``{"Event": {"System": ..., "EventData": ...}}``, see `from_evtx`) or as one
-object of a Winlogbeat / OTRF Security-Datasets export (`from_export`).
-`EventRows` routes events to tables by channel and builds typed Arrow tables.
+(``{"Event": {"System": ..., "EventData": ...}}``, `EventRows.add_evtx`) or
+as one object of a Winlogbeat / OTRF Security-Datasets export
+(`EventRows.add_export`). `EventRows` routes events to tables by channel and
+builds typed Arrow tables, all rows of a table at once.
 Every EventData field is kept: as a declared column, as an extra text column,
 and (``SecurityEvent``, ``Event``) in the ``EventData`` JSON column. A record
 that is not an event goes raw to ``UnparsedEvent_CL``.
@@ -12,11 +13,10 @@ that is not an event goes raw to ``UnparsedEvent_CL``.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from huntbook.data.lake.jsoncodec import dumps
 from huntbook.data.lake.schemas import schema_for
 
 if TYPE_CHECKING:
@@ -64,6 +64,8 @@ _TIME_KEYS = ("TimeCreated", "@timestamp", "EventTime")
 _HOST_KEYS = ("Computer", "Hostname")
 _PROVIDER_KEYS = ("ProviderName", "SourceName")
 _NESTED_DATA = ("event_data", "EventData")
+# The largest values of int and long columns, and the digits read as a number at most.
+_INT_MAX, _LONG_MAX, _MAX_DIGITS = 2**31 - 1, 2**63 - 1, 19
 # Columns a table does not declare but every event table gets; other extra columns are text.
 _EXTRA_TYPES = {"EventRecordId": "long"}
 
@@ -72,208 +74,256 @@ class NotAnEventError(ValueError):
     """A record lacks what every Windows event has (time, EventID, channel)."""
 
 
-@dataclass(frozen=True, slots=True)
-class WinEvent:
-    """One Windows event, whatever file it came from."""
-
-    time: dt.datetime
-    event_id: int
-    channel: str
-    computer: str | None
-    provider: str | None
-    level: int | None
-    record_id: int | None
-    user_sid: str | None
-    data: dict[str, str | None]
-    """EventData (or UserData) fields, values as text."""
-
-
-def from_evtx(record: dict[str, Any]) -> WinEvent:
-    """Return the event of one evtx JSON record (``json.loads(record["data"])``).
-
-    Raises
-    ------
-    NotAnEventError
-        The record has no ``Event.System`` with time, EventID and channel.
-    """
-    try:
-        event = record["Event"]
-        system = event["System"]
-        time = system["TimeCreated"]["#attributes"]["SystemTime"]
-        event_id, channel = _text_of(system["EventID"]), system["Channel"]
-    except (KeyError, TypeError) as exc:
-        raise NotAnEventError(f"no Event.System field {exc}") from None
-    data: dict[str, str | None] = {}
-    for key in ("EventData", "UserData"):
-        body = event.get(key)
-        if key == "UserData" and isinstance(body, dict) and len(body) == 1:
-            body = next(iter(body.values()))  # <UserData><LogFileCleared ...>
-        if isinstance(body, dict):
-            data.update(_fields(body))
-        elif body is not None:
-            data[key] = _text(body)
-    return WinEvent(
-        time=_time(time),
-        event_id=_int(event_id, "EventID"),
-        channel=_required_text(channel, "Channel"),
-        computer=_optional_text(system.get("Computer")),
-        provider=_optional_text(_attribute(system.get("Provider"), "Name")),
-        level=_optional_int(system.get("Level")),
-        record_id=_optional_int(system.get("EventRecordID")),
-        user_sid=_optional_text(_attribute(system.get("Security"), "UserID")),
-        data=data,
-    )
-
-
-def from_export(obj: dict[str, Any]) -> WinEvent:
-    """Return the event of one Winlogbeat / OTRF export object.
-
-    EventData fields are read from ``winlog.event_data``, ``event_data`` or,
-    failing those, every top-level field the export adds around the event.
-    Fields not used for time, EventID, channel and host stay in the data.
-
-    Raises
-    ------
-    NotAnEventError
-        No time, EventID or channel could be found.
-    """
-    rest = dict(obj)
-    winlog = rest.pop("winlog", None)
-    winlog = dict(winlog) if isinstance(winlog, dict) else {}
-    nested = next((k for k in _NESTED_DATA if isinstance(rest.get(k), dict)), None)
-    body: dict[str, Any] = winlog.pop("event_data", None) or (rest.pop(nested) if nested else {})
-    time = _pop(rest, _TIME_KEYS, winlog, "")
-    event_id = _pop(rest, ("EventID",), winlog, "event_id")
-    channel = _pop(rest, ("Channel",), winlog, "channel")
-    computer = _pop(rest, _HOST_KEYS, winlog, "computer_name")
-    provider = _pop(rest, _PROVIDER_KEYS, winlog, "provider_name")
-    record_id = _pop(rest, ("EventRecordID", "RecordNumber"), winlog, "record_id")
-    if time is None or event_id is None or channel is None:
-        missing = [n for n, v in (("time", time), ("EventID", event_id), ("Channel", channel)) if v is None]
-        raise NotAnEventError(f"no {', '.join(missing)} field")
-    if isinstance(time, dict):  # {"SystemTime": ...} as some exporters write TimeCreated
-        time = time.get("SystemTime")
-    if winlog:
-        rest["winlog"] = winlog
-    data = _fields(body) if isinstance(body, dict) else {"event_data": _text(body)}
-    for key, value in _fields(rest).items():
-        data.setdefault(key, value)
-    return WinEvent(
-        time=_time(time),
-        event_id=_int(_text_of(event_id), "EventID"),
-        channel=_required_text(channel, "Channel"),
-        computer=_optional_text(computer),
-        provider=_optional_text(provider),
-        level=_optional_int(data.get("Level")),
-        record_id=_optional_int(record_id),
-        user_sid=None,
-        data=data,
-    )
-
-
 class EventRows:
-    """Rows for each event table, gathered from one or more files."""
+    """Rows for each event table, gathered from one or more files.
+
+    An event is routed by its channel: ``Security`` to ``SecurityEvent``,
+    Sysmon to ``SysmonEvent``, any other to ``Event``; a record that is not
+    an event goes raw to ``UnparsedEvent_CL``. Rows are plain dicts until a
+    table has `BATCH_ROWS` of them; then they become an Arrow table, which
+    holds them in a fraction of the memory.
+    """
+
+    BATCH_ROWS = 20_000
 
     def __init__(self) -> None:
         self.rows: dict[str, list[dict[str, object]]] = defaultdict(list)
-        self.records = 0
-        """Records read (every one is a row of some table)."""
+        """Rows not yet typed, per table."""
+        self.typed: dict[str, list[pa.Table]] = defaultdict(list)
+        """Rows already typed, per table."""
 
-    def add(self, event: WinEvent) -> None:
-        """Add *event* to the table its channel belongs to."""
-        self.records += 1
-        if event.channel == "Security":
-            self.rows[SECURITY_TABLE].append(_security_row(event))
-        elif event.channel == SYSMON_CHANNEL:
-            self.rows[SYSMON_TABLE].append(_sysmon_row(event))
-        else:
-            self.rows[EVENT_TABLE].append(_event_row(event))
+    @property
+    def records(self) -> int:
+        """Records read (every one is a row of some table)."""
+        return sum(self.counts().values())
+
+    def add_evtx(self, record: dict[str, Any]) -> None:
+        """Add one evtx JSON record (``json.loads(record["data"])``).
+
+        Raises
+        ------
+        NotAnEventError
+            The record has no ``Event.System`` with time, EventID and channel.
+        """
+        try:
+            event = record["Event"]
+            system = event["System"]
+            time = system["TimeCreated"]["#attributes"]["SystemTime"]
+            event_id, channel = _text_of(system["EventID"]), system["Channel"]
+        except (KeyError, TypeError) as exc:
+            raise NotAnEventError(f"no Event.System field {exc}") from None
+        body = event.get("EventData")
+        data = _fields(body) if body.__class__ is dict else {} if body is None else {"EventData": _text(body)}
+        user = event.get("UserData")
+        if user is not None:
+            if user.__class__ is dict and len(user) == 1:
+                user = next(iter(user.values()))  # <UserData><LogFileCleared ...>
+            data.update(_fields(user) if user.__class__ is dict else {"UserData": _text(user)})
+        computer, level, record_id = system.get("Computer"), system.get("Level"), system.get("EventRecordID")
+        provider, security = system.get("Provider"), system.get("Security")
+        # The shapes evtx writes pass as they are; anything else goes through the checking helpers.
+        if not (event_id.__class__ is int and 0 <= event_id <= _INT_MAX):
+            event_id = _int(event_id, "EventID")
+        if not (level.__class__ is int and 0 <= level <= _INT_MAX):
+            level = _optional_int(level)
+        if not (record_id.__class__ is int and 0 <= record_id <= _LONG_MAX):
+            record_id = _optional_int(record_id, _LONG_MAX)
+        self._add(
+            _time(time),
+            event_id,
+            channel if channel.__class__ is str and channel else _required_text(channel, "Channel"),
+            computer if computer.__class__ is str else _optional_text(computer),
+            _optional_text(_attribute(provider, "Name")),
+            level,
+            record_id,
+            None if security is None else _optional_text(_attribute(security, "UserID")),
+            data,
+        )
+
+    def add_export(self, obj: dict[str, Any]) -> None:
+        """Add one Winlogbeat / OTRF export object.
+
+        EventData fields are read from ``winlog.event_data``, ``event_data`` or,
+        failing those, every top-level field the export adds around the event.
+        Fields not used for time, EventID, channel and host stay in the data.
+        Nested objects of *obj* are flattened in place once it is known to be an event.
+
+        Raises
+        ------
+        NotAnEventError
+            No time, EventID or channel could be found.
+        """
+        rest = dict(obj)
+        winlog = rest.pop("winlog", None)
+        winlog = dict(winlog) if isinstance(winlog, dict) else {}
+        body = _event_data(rest, winlog)
+        time = _pop(rest, _TIME_KEYS, winlog, "")
+        event_id = _pop(rest, ("EventID",), winlog, "event_id")
+        channel = _pop(rest, ("Channel",), winlog, "channel")
+        computer = _pop(rest, _HOST_KEYS, winlog, "computer_name")
+        provider = _pop(rest, _PROVIDER_KEYS, winlog, "provider_name")
+        record_id = _pop(rest, ("EventRecordID", "RecordNumber"), winlog, "record_id")
+        if time is None or event_id is None or channel is None:
+            missing = [
+                n for n, v in (("time", time), ("EventID", event_id), ("Channel", channel)) if v is None
+            ]
+            raise NotAnEventError(f"no {', '.join(missing)} field")
+        if isinstance(time, dict):  # {"SystemTime": ...} as some exporters write TimeCreated
+            time = time.get("SystemTime")
+        checked = (_time(time), _int(_text_of(event_id), "EventID"), _required_text(channel, "Channel"))
+        if winlog:
+            rest["winlog"] = winlog
+        data = _fields(rest)  # the envelope's fields, where the event's own do not have the name
+        data.update(_fields(body) if isinstance(body, dict) else {"event_data": _text(body)})
+        self._add(
+            *checked,
+            _optional_text(computer),
+            _optional_text(provider),
+            _optional_int(data.get("Level")),
+            _optional_int(record_id, _LONG_MAX),
+            None,
+            data,
+        )
 
     def add_unparsed(self, source: str, offset: int, reason: str, raw: str) -> None:
         """Keep a record that is not an event, raw, with where it was and why it failed."""
-        self.records += 1
         row = {"SourceFile": source, "RecordOffset": offset, "Reason": reason, "RawData": raw}
-        self.rows[UNPARSED_TABLE].append(row)
+        self._append(UNPARSED_TABLE, row)
 
     def extend(self, other: EventRows) -> None:
         """Add the rows of *other*."""
+        for table, typed in other.typed.items():
+            self.typed[table].extend(typed)
         for table, rows in other.rows.items():
-            self.rows[table].extend(rows)
-        self.records += other.records
+            pending = self.rows[table]
+            pending.extend(rows)
+            if len(pending) >= self.BATCH_ROWS:
+                self._type(table)
 
     def counts(self) -> dict[str, int]:
         """Return the rows gathered per table."""
-        return {table: len(rows) for table, rows in sorted(self.rows.items())}
+        tables = sorted(self.rows.keys() | self.typed.keys())
+        return {t: len(self.rows.get(t, ())) + sum(p.num_rows for p in self.typed.get(t, ())) for t in tables}
 
     def to_arrow(self) -> dict[str, pa.Table]:
         """Return one Arrow table per event table: declared columns typed, the rest text."""
-        return {table: _arrow(table, rows) for table, rows in sorted(self.rows.items())}
+        import pyarrow as pa
+
+        for table in list(self.rows):
+            self._type(table)
+        tables = {}
+        for table, parts in sorted(self.typed.items()):
+            typed = parts[0] if len(parts) == 1 else pa.concat_tables(parts, promote_options="default")
+            tables[table] = typed.select(_column_order(table, typed.column_names))
+        return tables
+
+    def _append(self, table: str, row: dict[str, object]) -> None:
+        pending = self.rows[table]
+        pending.append(row)
+        if len(pending) >= self.BATCH_ROWS:
+            self._type(table)
+
+    def _type(self, table: str) -> None:
+        """Turn the pending rows of *table* into an Arrow table."""
+        rows = self.rows.pop(table, None)
+        if rows:
+            self.typed[table].append(_arrow(table, rows))
+
+    def _add(
+        self,
+        time: dt.datetime,
+        event_id: int,
+        channel: str,
+        computer: str | None,
+        provider: str | None,
+        level: int | None,
+        record_id: int | None,
+        user_sid: str | None,
+        data: dict[str, Any],
+    ) -> None:
+        """Route one event by *channel*; *data* (its EventData fields as text) becomes part of the row."""
+        if channel == SYSMON_CHANNEL:
+            row = data  # every EventData field is a column; the event's own fields win
+            table = SYSMON_TABLE
+        elif channel == "Security":
+            row = data  # the derived columns are built (EventData too) before they are added to it
+            row.update(_security_columns(event_id, level, data))
+            row["Channel"], row["EventSourceName"] = channel, provider
+            table = SECURITY_TABLE
+        else:
+            row = {
+                "EventLog": channel,
+                "Source": provider,
+                "EventLevel": level,
+                "EventLevelName": _LEVELS.get(level or 0),
+                "UserName": user_sid,
+                "RenderedDescription": data.get("message") or data.get("Message") or "",
+                "EventData": dumps(data),
+            }
+            table = EVENT_TABLE
+        row["TimeGenerated"] = time
+        row["Computer"] = computer
+        row["EventID"] = event_id
+        row["EventRecordId"] = record_id
+        self._append(table, row)
 
 
-def _common(event: WinEvent) -> dict[str, object]:
-    return {
-        "TimeGenerated": event.time,
-        "Computer": event.computer,
-        "EventID": event.event_id,
-        "EventRecordId": event.record_id,
-    }
-
-
-def _security_row(event: WinEvent) -> dict[str, object]:
-    data = event.data
+def _security_columns(event_id: int, level: int | None, data: dict[str, Any]) -> dict[str, object]:
+    """The columns Sentinel derives for a Security event from its EventData."""
     subject = _account(data.get("SubjectDomainName"), data.get("SubjectUserName"))
     target = _account(data.get("TargetDomainName"), data.get("TargetUserName"))
-    account = (subject or target) if event.event_id in _SUBJECT_ACCOUNT else (target or subject)
+    account = (subject or target) if event_id in _SUBJECT_ACCOUNT else (target or subject)
     logon_type = _optional_int(data.get("LogonType"))
-    activity = _ACTIVITIES.get(event.event_id)
+    activity = _ACTIVITIES.get(event_id)
     return {
-        **data,
-        **_common(event),
-        "Activity": f"{event.event_id} - {activity}" if activity else str(event.event_id),
-        "Channel": event.channel,
-        "EventSourceName": event.provider,
-        "Level": None if event.level is None else str(event.level),
+        "Activity": f"{event_id} - {activity}" if activity else str(event_id),
+        "Level": None if level is None else str(level),
         "Account": account,
         "AccountType": None if account is None else ("Machine" if account.endswith("$") else "User"),
         "TargetAccount": target,
         "LogonType": logon_type,
         "LogonTypeName": f"{logon_type} - {_LOGON_TYPES[logon_type]}" if logon_type in _LOGON_TYPES else None,
-        "EventData": json.dumps(data, ensure_ascii=False),
-    }
-
-
-def _sysmon_row(event: WinEvent) -> dict[str, object]:
-    return {**event.data, **_common(event)}
-
-
-def _event_row(event: WinEvent) -> dict[str, object]:
-    return {
-        **_common(event),
-        "EventLog": event.channel,
-        "Source": event.provider,
-        "EventLevel": event.level,
-        "EventLevelName": _LEVELS.get(event.level or 0),
-        "UserName": event.user_sid,
-        "RenderedDescription": event.data.get("message") or event.data.get("Message") or "",
-        "EventData": json.dumps(event.data, ensure_ascii=False),
+        "EventData": dumps(data),
     }
 
 
 def _arrow(table: str, rows: list[dict[str, object]]) -> pa.Table:
+    """Type *rows* as one Arrow table: declared columns first, then every other field by name, as text.
+
+    Rows are grouped by their set of fields (events of one kind share it) and
+    each group is transposed into columns at once, so the work per row does
+    not grow with the width of the table; Arrow fills the columns a group
+    lacks with nulls. Rows of one group are stored together (tables have no
+    row order; sort by ``TimeGenerated``).
+    """
     import pyarrow as pa
 
     from huntbook.data.lake.schemas import arrow_type
 
     schema = schema_for(table)
     declared = dict(schema.columns) if schema else {}
-    columns: dict[str, None] = dict.fromkeys(declared)
+    groups: dict[tuple[str, ...], list[tuple[object, ...]]] = defaultdict(list)
     for row in rows:
-        columns.update(dict.fromkeys(row))
-    arrays = {}
-    for column in columns:
-        kind = arrow_type(declared.get(column) or _EXTRA_TYPES.get(column, "string"))
-        arrays[column] = pa.array([row.get(column) for row in rows], type=kind)
-    return pa.table(arrays)
+        groups[tuple(row)].append(tuple(row.values()))
+    types = {column: arrow_type(kind) for column, kind in declared.items()}
+    parts = []
+    for keys, values in groups.items():
+        for column in keys:
+            if column not in types:
+                types[column] = arrow_type(_EXTRA_TYPES.get(column, "string"))
+        columns = zip(keys, zip(*values, strict=True), strict=True)
+        parts.append(pa.table({key: pa.array(list(column), type=types[key]) for key, column in columns}))
+    typed = pa.concat_tables(parts, promote_options="default") if parts else pa.table({})
+    for column in types.keys() - set(typed.column_names):  # declared, but in no row
+        typed = typed.append_column(pa.field(column, types[column]), pa.nulls(typed.num_rows, types[column]))
+    return typed.select(_column_order(table, list(types)))
+
+
+def _column_order(table: str, columns: list[str]) -> list[str]:
+    """*columns* in table order: the declared ones as declared, then the others by name."""
+    schema = schema_for(table)
+    declared = [c for c in schema.columns if c in columns] if schema else []
+    return declared + sorted(set(columns) - set(declared))
 
 
 def _account(domain: str | None, user: str | None) -> str | None:
@@ -283,13 +333,17 @@ def _account(domain: str | None, user: str | None) -> str | None:
     return f"{domain}\\{user}" if domain and domain != "-" else user
 
 
-def _fields(body: dict[str, Any]) -> dict[str, str | None]:
-    """Flatten one EventData element: ``{"#text": x}`` to ``x``, attributes and lists to JSON text."""
-    fields: dict[str, str | None] = {}
+def _fields(body: dict[str, Any]) -> dict[str, Any]:
+    """Flatten one EventData element in place: values to text, ``#attributes`` to ``EventDataAttributes``.
+
+    *body* is a freshly decoded JSON object, so it is changed rather than copied.
+    """
     for key, value in body.items():
-        name = "EventDataAttributes" if key == "#attributes" else str(key)
-        fields[name] = _text(value)
-    return fields
+        if value.__class__ is not str:
+            body[key] = _text(value)
+    if "#attributes" in body:
+        body["EventDataAttributes"] = body.pop("#attributes")
+    return body
 
 
 def _text_of(value: Any) -> Any:
@@ -298,6 +352,10 @@ def _text_of(value: Any) -> Any:
 
 
 def _text(value: Any) -> str | None:
+    """A JSON value as text: ``{"#text": x}`` as x, booleans as JSON writes them, containers as JSON."""
+    kind = value.__class__
+    if kind is int or kind is float:
+        return str(value)
     value = _text_of(value)
     if value is None or isinstance(value, str):
         return value
@@ -305,7 +363,7 @@ def _text(value: Any) -> str | None:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return str(value)
-    return json.dumps(value, ensure_ascii=False)
+    return dumps(value)
 
 
 def _attribute(element: Any, name: str) -> Any:
@@ -313,6 +371,17 @@ def _attribute(element: Any, name: str) -> Any:
         attributes = element.get("#attributes", element)
         return attributes.get(name) if isinstance(attributes, dict) else None
     return None
+
+
+def _event_data(rest: dict[str, Any], winlog: dict[str, Any]) -> Any:
+    """Pop the EventData of an export: winlog.event_data, else a top-level event_data or EventData object."""
+    body = winlog.pop("event_data", None)
+    if body:
+        return body
+    for key in _NESTED_DATA:
+        if isinstance(rest.get(key), dict):
+            return rest.pop(key)
+    return {}
 
 
 def _pop(obj: dict[str, Any], keys: tuple[str, ...], winlog: dict[str, Any], winlog_key: str) -> Any:
@@ -336,18 +405,18 @@ def _time(value: Any) -> dt.datetime:
 def _int(value: Any, name: str) -> int:
     number = _optional_int(value)
     if number is None:
-        raise NotAnEventError(f"{name} is not a whole number: {str(value)[:40]!r}")
+        raise NotAnEventError(f"{name} is not a whole number of at most 32 bits: {str(value)[:40]!r}")
     return number
 
 
-def _optional_int(value: Any) -> int | None:
-    if isinstance(value, bool):
+def _optional_int(value: Any, top: int = _INT_MAX) -> int | None:
+    """*value* as an int if it is one (or its decimal text) within ``-top - 1 .. top``, else None."""
+    if isinstance(value, str):
+        value = value.strip()
+        value = int(value) if value.isdecimal() and len(value) <= _MAX_DIGITS else None
+    if isinstance(value, bool) or not isinstance(value, int):
         return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
+    return value if -top - 1 <= value <= top else None
 
 
 def _required_text(value: Any, name: str) -> str:

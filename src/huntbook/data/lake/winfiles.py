@@ -14,7 +14,8 @@ import json
 import struct
 from pathlib import Path
 
-from huntbook.data.lake.winevents import EventRows, NotAnEventError, from_evtx, from_export
+from huntbook.data.lake.jsoncodec import loads
+from huntbook.data.lake.winevents import EventRows, NotAnEventError
 from huntbook.errors import IngestError, MissingExtraError
 
 EVENT_SUFFIXES = {".evtx": "evtx", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
@@ -88,7 +89,7 @@ def _read_evtx(path: Path, rows: EventRows) -> None:
     except ImportError:
         raise MissingExtraError("evtx", "evtx", feature="Reading .evtx files") from None
     declared = declared_records(path)
-    source, last = str(path), None
+    source, last, add = str(path), None, rows.add_evtx
     try:
         for record in PyEvtxParser(source).records_json():
             if record is None:  # the stubs allow it; the parser yields records or raises
@@ -96,8 +97,8 @@ def _read_evtx(path: Path, rows: EventRows) -> None:
             last = record["event_record_id"]
             text = record["data"]
             try:
-                rows.add(from_evtx(json.loads(text)))
-            except (json.JSONDecodeError, NotAnEventError) as exc:
+                add(loads(text, small_numbers=True))  # EVTX holds numbers of 64 bits at most
+            except ValueError as exc:  # not JSON, or NotAnEventError
                 rows.add_unparsed(source, rows.records + 1, str(exc), text)
     except (OSError, RuntimeError) as exc:
         raise IngestError(f"not a readable EVTX file: {exc}{_stopped(rows, last)}", path=source) from None
@@ -115,41 +116,49 @@ def _stopped(rows: EventRows, last: int | None) -> str:
 
 
 def _read_export(path: Path, rows: EventRows) -> None:
+    """Read a JSON-lines export line by line (or a JSON array whole), never holding the file twice."""
     source = str(path)
     try:
-        data = path.read_bytes()
+        handle = path.open("rb")
     except OSError as exc:
         raise IngestError(f"cannot read the file: {exc.strerror}", path=source) from None
-    data = data.removeprefix(b"\xef\xbb\xbf")
-    if data.lstrip()[:1] == b"[":
-        _read_array(data, source, rows)
-        return
-    for number, line in enumerate(data.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            rows.add_unparsed(source, number, f"not JSON: {exc}", line.decode("utf-8", "backslashreplace"))
-            continue
-        _add_object(obj, source, number, rows, line.decode("utf-8", "backslashreplace"))
+    with handle:
+        if handle.read(3) != b"\xef\xbb\xbf":  # a UTF-8 byte order mark is skipped
+            handle.seek(0)
+        if handle.peek(4096).lstrip()[:1] == b"[":
+            _read_array(handle.read(), source, rows)
+            return
+        for number, line in enumerate(handle, start=1):
+            line = line.rstrip(b"\r\n")
+            if not line.strip():
+                continue
+            try:
+                obj = loads(line)
+            except ValueError as exc:  # not JSON, or not UTF-8
+                rows.add_unparsed(source, number, f"not JSON: {exc}", _text(line))
+                continue
+            _add_object(obj, source, number, rows, line)
+
+
+def _text(line: bytes) -> str:
+    return line.decode("utf-8", "backslashreplace")
 
 
 def _read_array(data: bytes, source: str, rows: EventRows) -> None:
     """A JSON array of events (the whole file is one document, so it must parse)."""
     try:
-        items = json.loads(data)
+        items = loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise IngestError(f"not a valid JSON array: {exc}", path=source) from None
     for number, item in enumerate(items, start=1):
         _add_object(item, source, number, rows, None)
 
 
-def _add_object(obj: object, source: str, number: int, rows: EventRows, raw: str | None) -> None:
+def _add_object(obj: object, source: str, number: int, rows: EventRows, raw: bytes | None) -> None:
     """Add *obj* as an event, or keep it raw (*raw*, else its JSON) with the reason it is none."""
     try:
         if not isinstance(obj, dict):
             raise NotAnEventError("not a JSON object")
-        rows.add(from_export(obj))
+        rows.add_export(obj)
     except NotAnEventError as exc:
-        rows.add_unparsed(source, number, str(exc), raw if raw is not None else json.dumps(obj))
+        rows.add_unparsed(source, number, str(exc), _text(raw) if raw is not None else json.dumps(obj))
