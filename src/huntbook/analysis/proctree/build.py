@@ -13,6 +13,7 @@ import pandas as pd
 from huntbook.analysis.proctree.normalise import (
     MISSING,
     NO_TIME,
+    hash_guids,
     hash_strings,
     lower_codes,
     mix,
@@ -151,12 +152,12 @@ class _Procs:
         pid = to_pids(events[cols.pid])
         start = to_times(events[cols.start])
         time = time_ints(start)
-        guid = hash_strings(text("process_guid").str.upper()) if cols.process_guid else np.zeros(n, np.uint64)
-        parent_guid = (
-            hash_strings(text("parent_guid").str.upper()) if cols.parent_guid else np.zeros(n, np.uint64)
-        )
+        guid = hash_guids(text("process_guid")) if cols.process_guid else np.zeros(n, np.uint64)
+        parent_guid = hash_guids(text("parent_guid")) if cols.parent_guid else np.zeros(n, np.uint64)
         parent_time = time_ints(to_times(text("parent_start"))) if cols.parent_start else np.full(n, NO_TIME)
-        key = mix(host_hash, guid.view(np.int64)) if cols.process_guid else mix(host_hash, pid, time)
+        key = mix(host_hash, pid, time)
+        if cols.process_guid:  # a process Sysmon gave no guid keeps the pid-and-time key
+            key = np.where(guid != 0, mix(host_hash, guid.view(np.int64)), key)
         name_code, parent_name_code = lower_codes(text("process_name"), text("parent_name"))
         all_text = {f: text(f) for f in (*_TEXT, *_INFERRED_FROM.values())}
         return cls(
@@ -200,6 +201,7 @@ def _link(procs: _Procs, cols: BoundSchema) -> np.ndarray:
     n = len(procs)
     if cols.process_guid:
         own = mix(procs.host_code, procs.guid.view(np.int64))
+        own = np.where(procs.guid != 0, own, -1 - np.arange(n))  # no guid: matches nothing (mix is >= 0)
         found = pd.Index(own).get_indexer(mix(procs.host_code, procs.parent_guid.view(np.int64)))
         found = np.where(procs.parent_guid == 0, MISSING, found)
     else:
@@ -244,9 +246,12 @@ def _add_inferred(
     """Add one inferred parent per distinct missing parent of *orphans*; return nodes and parents."""
     n = len(procs)
     by_guid = cols.process_guid is not None
+    parent_ids = procs.parent_pid[orphans]
+    if by_guid:  # parents without a guid (all zeros: Sysmon did not know it) differ by pid
+        parent_ids = mix(procs.parent_guid[orphans].view(np.int64), parent_ids)
     ident = mix(
         procs.host_hash[orphans],
-        procs.parent_guid[orphans].view(np.int64) if by_guid else procs.parent_pid[orphans],
+        parent_ids,
         procs.parent_time[orphans],
         procs.parent_name_code[orphans],
     )

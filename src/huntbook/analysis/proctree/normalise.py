@@ -70,6 +70,16 @@ def hash_strings(values: pd.Series) -> np.ndarray:
     return np.where(codes < 0, np.uint64(0), hashed[np.maximum(codes, 0)])
 
 
+def hash_guids(values: pd.Series) -> np.ndarray:
+    """Return a uint64 hash of each process GUID, 0 where missing or all zeros (unknown to Sysmon).
+
+    Braces and case do not matter: ``{a-b}`` (Winlogbeat, XML) and ``A-B`` (evtx) are one GUID.
+    """
+    text = values.astype("string").str.strip().str.strip("{}").str.upper()
+    unknown = text.str.fullmatch(r"[0-]*").fillna(True).to_numpy(dtype=bool)
+    return np.where(unknown, np.uint64(0), hash_strings(text.astype(object)))
+
+
 def mix(*parts: np.ndarray) -> np.ndarray:
     """Return a stable non-negative int64 hash of the rows of equal-length uint64/int64 arrays."""
     acc = np.zeros(len(parts[0]), dtype=np.uint64)
