@@ -1,0 +1,47 @@
+"""The notebook layer: `init_notebook`, `check_versions`, setup checks, widgets and browsers.
+
+Names load on first use, so importing this package loads neither pandas nor ipywidgets.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from huntbook.notebook.init import NotebookInit, init_notebook
+    from huntbook.notebook.proctree_view import ProcessTreeSummary
+    from huntbook.notebook.setup_checks import Finding, SetupReport, check_setup
+    from huntbook.notebook.versions import VersionReport, check_versions
+
+_EXPORTS = {
+    "Finding": "setup_checks",
+    "NotebookInit": "init",
+    "ProcessTreeSummary": "proctree_view",
+    "SetupReport": "setup_checks",
+    "VersionReport": "versions",
+    "check_setup": "setup_checks",
+    "check_versions": "versions",
+    "init_notebook": "init",
+}
+
+__all__ = [
+    "Finding",
+    "NotebookInit",
+    "ProcessTreeSummary",
+    "SetupReport",
+    "VersionReport",
+    "check_setup",
+    "check_versions",
+    "init_notebook",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return list(__all__)

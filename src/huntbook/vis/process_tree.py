@@ -9,16 +9,18 @@ time; colour follows any column, with a legend.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from huntbook.errors import HuntbookError, MissingExtraError
+from huntbook.errors import MissingExtraError
+from huntbook.vis._bokeh import PlotError, save_html
 
 if TYPE_CHECKING:
     import pandas as pd
     from bokeh.model import Model
+
+__all__ = ["PlotError", "plot_process_tree", "save_html", "tree_layout"]
 
 TREE_COLUMNS = ("proc_key", "parent_key", "process_name")
 """What a process tree frame must have (`build_process_tree` gives more)."""
@@ -26,10 +28,8 @@ HOVER_COLUMNS = ("process_name", "command_line", "user", "host", "pid", "start")
 PALETTE_SIZE = 10
 VISIBLE_DEPTH = 15
 """Levels shown at first; pan sideways for deeper ones."""
-
-
-class PlotError(HuntbookError, ValueError):
-    """The frame cannot be drawn as a process tree."""
+HOLLOW = "#ffffff"
+"""The fill of inferred parents (processes the events name but do not hold)."""
 
 
 def plot_process_tree(
@@ -49,7 +49,9 @@ def plot_process_tree(
         root) and ``process_name``; ``command_line``, ``user``, ``host``,
         ``pid`` and ``start`` are shown on hover when present.
     color_by : str, optional
-        A column to colour processes by (default: ``host`` if present).
+        A column to colour processes by (``process_name`` colours by file
+        name). Default: ``host`` when there are several hosts, else
+        ``process_name``. Inferred parents (``inferred``) are drawn hollow.
     rows_shown : int
         Processes visible at once; the overview scrolls through the rest.
     width : int
@@ -83,19 +85,24 @@ def plot_process_tree(
         raise PlotError("The process tree is empty: nothing to draw.")
 
     layout = tree_layout(tree)
-    color_by = color_by or ("host" if "host" in tree.columns else "process_name")
-    groups = layout[color_by].astype(str).fillna("")
+    names = _file_names(layout["process_name"])
+    if color_by is None:  # hosts when there are several, else what ran
+        color_by = "host" if "host" in tree.columns and tree["host"].nunique() > 1 else "process_name"
+    groups = (names if color_by == "process_name" else layout[color_by]).astype("string").fillna("(none)")
     top = groups.value_counts().index[: PALETTE_SIZE - 1].tolist()
     groups = groups.where(groups.isin(top), "other")
     palette = dict(zip([*top, "other"], Category10[PALETTE_SIZE], strict=False))
+    colors = groups.map(palette)
+    inferred = layout["inferred"].fillna(False).astype(bool) if "inferred" in layout.columns else None
     data: dict[str, Any] = {
         "x": layout["_x"].to_numpy(),
         "y": layout["_y"].to_numpy(),
-        "label": layout["process_name"].astype(str).str.slice(0, 40).to_numpy(),
-        "color": groups.map(palette).to_numpy(),
-        "group": groups.to_numpy(),
+        "label": _labels(names, layout),
+        "color": colors.to_numpy(),
+        "fill": (colors.where(~inferred, HOLLOW) if inferred is not None else colors).to_numpy(),
+        "group": groups.to_numpy(dtype=object),
     }
-    hover_fields = [c for c in HOVER_COLUMNS if c in layout.columns]
+    hover_fields = [c for c in (*HOVER_COLUMNS, "inferred") if c in layout.columns]
     for column in hover_fields:
         data[column] = layout[column].astype(str).str.slice(0, 300).to_numpy()
     source = ColumnDataSource(data)
@@ -107,14 +114,16 @@ def plot_process_tree(
         title=title,
         width=width,
         height=height,
-        x_range=Range1d(start=-0.5, end=min(depth, VISIBLE_DEPTH) + 4.5),
+        x_range=Range1d(start=-0.5, end=min(depth, VISIBLE_DEPTH) + 3),
         y_range=Range1d(start=-min(rows_shown, len(layout)) + 0.5, end=0.5),
         tools="xpan,ypan,ywheel_zoom,reset,save",
         active_scroll="ywheel_zoom",
         toolbar_location="above",
     )
     main.multi_line("xs", "ys", source=edges, line_color="#9aa0a6", line_width=1)
-    nodes: Any = main.scatter("x", "y", source=source, size=9, color="color", line_color="#333333")
+    nodes: Any = main.scatter(
+        "x", "y", source=source, size=9, fill_color="fill", line_color="color", line_width=2
+    )
     main.text("x", "y", text="label", source=source, x_offset=8, y_offset=0, text_font_size="9pt",
               text_baseline="middle")  # fmt: skip
     tips = [(name, f"@{name}") for name in hover_fields]
@@ -122,8 +131,10 @@ def plot_process_tree(
     main.yaxis.visible = False
     main.xaxis.axis_label = "depth"
     main.ygrid.grid_line_color = None
-    legend = Legend(items=[LegendItem(label=g, renderers=[nodes], index=int(np.argmax(data["group"] == g)))
-                           for g in palette if (data["group"] == g).any()], title=color_by)  # fmt: skip
+    solid = data["fill"] != HOLLOW  # a legend entry shows a process found in the data, not an inferred one
+    items = [LegendItem(label=g, renderers=[nodes], index=_first(data["group"] == g, solid))
+             for g in palette if (data["group"] == g).any()]  # fmt: skip
+    legend = Legend(items=items, title=color_by)
     main.add_layout(legend, "right")
 
     overview = figure(
@@ -178,6 +189,28 @@ def tree_layout(tree: pd.DataFrame) -> pd.DataFrame:
     return laid
 
 
+def _first(mask: np.ndarray, prefer: np.ndarray) -> int:
+    """The first row of *mask*, preferring rows also in *prefer*."""
+    both = mask & prefer
+    return int(np.argmax(both if both.any() else mask))
+
+
+def _file_names(paths: pd.Series) -> pd.Series:
+    """The file name of each process path (``C:\\Windows\\cmd.exe`` -> ``cmd.exe``), as text."""
+    text = paths.astype("string").fillna("")
+    names = text.str.rsplit("\\", n=1).str[-1].str.rsplit("/", n=1).str[-1]
+    return names.where(names != "", text)
+
+
+def _labels(names: pd.Series, layout: pd.DataFrame) -> np.ndarray:
+    """What each node says: its file name, and its pid when known."""
+    labels = names.str.slice(0, 40).fillna("?").replace("", "?")
+    if "pid" in layout.columns:
+        pids = layout["pid"].astype("string").str.replace(r"^-1$", "", regex=True).fillna("")
+        labels = labels + (" (" + pids + ")").where(pids != "", "")
+    return labels.to_numpy(dtype=object)
+
+
 def _elbows(layout: pd.DataFrame) -> dict[str, Any]:
     """Lines from each parent down and across to its children."""
     ys_of = layout["_y"].tolist()
@@ -192,14 +225,3 @@ def _elbows(layout: pd.DataFrame) -> dict[str, Any]:
         xs.append([x - 1, x - 1, x])
         ys.append([ys_of[parent], ys_of[n], ys_of[n]])
     return {"xs": xs, "ys": ys}
-
-
-def save_html(plot: Model, path: str | Path, title: str = "huntbook") -> Path:
-    """Write *plot* to a self-contained HTML file (Bokeh's JavaScript inline, no network needed)."""
-    from bokeh.embed import file_html
-    from bokeh.resources import INLINE
-
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(file_html(plot, INLINE, title), encoding="utf-8")
-    return out
