@@ -15,11 +15,19 @@
     │   └── IngestError        an input file does not fit (names file, line, column)
     ├── IocTypeError           an unknown IoC type, or a custom one that cannot be registered
     ├── IocInputError          extract_iocs got input it cannot read
-    └── UnpackError            an argument of unpack / unpack_frame cannot be used
-        ├── UnpackInputError   input of a kind unpack cannot read
-        └── UnpackLimitError   a limit that is not a positive integer
+    ├── UnpackError            an argument of unpack / unpack_frame cannot be used
+    │   ├── UnpackInputError   input of a kind unpack cannot read
+    │   └── UnpackLimitError   a limit that is not a positive integer
+    ├── ProcTreeSchemaError    process events whose columns fit no known schema
+    ├── ProviderError, CacheError, FeedError, LookupInputError   threat-intel lookups
+    ├── GeoDataError, MaxMindDatabaseError, MaxMindDownloadError  geo-IP
+    ├── PlotError              a plot's input lacks a column or rows
+    └── WidgetValueError       a widget was given a value that is not one of its choices
 
-The analysis errors live beside their functions (``huntbook.analysis``). Each
+Errors of one backend subclass `QueryError` beside their driver
+(``huntbook.data.drivers``: e.g. ``KustoQueryError``, ``RemoteQueryError`` with
+``BackendAuthError``, ``BackendTimeoutError``, ``ResultTooLargeError``). The
+analysis, enrichment and plotting errors live beside their functions. Each
 error carries the input that caused it as attributes, and its message says
 what to do about it.
 """
