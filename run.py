@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Set up huntbook in ./.venv and run a task: ``python3 run.py demo|test|bench [lake|iocs]``.
+"""Set up huntbook in ./.venv and run a task: ``python3 run.py demo|test|bench [NAME]``.
 
 Needs only Python 3.11+. The virtual environment is (re)installed when
 ``pyproject.toml`` changes; otherwise setup costs nothing.
@@ -20,7 +20,10 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / "python"
 STAMP = VENV / ".setup-stamp"
 EXTRAS = {"demo": "", "test": "[dev]", "bench": "[dev]"}
-BENCHES = {"lake": "bench/bench_lake.py", "iocs": "bench/bench_iocs.py"}
+BENCHES = {
+    name: f"bench/bench_{name}.py"
+    for name in ("lake", "iocs", "proctree", "evtx", "ti", "geoip", "timeline", "notebook", "spark")
+}
 
 
 def _run(*args: str | Path) -> None:
@@ -48,7 +51,7 @@ def main() -> None:
     """Run the task named on the command line."""
     task = sys.argv[1] if len(sys.argv) > 1 else ""
     if task not in EXTRAS:
-        sys.exit("usage: python3 run.py demo|test|bench [lake|iocs] [args...]")
+        sys.exit(f"usage: python3 run.py demo|test|bench [{'|'.join(BENCHES)}] [args...]")
     setup(EXTRAS[task])
     rest = sys.argv[2:]
     if task == "demo":
