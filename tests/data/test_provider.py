@@ -66,7 +66,17 @@ def test_results_are_utc_and_carry_provenance(small):
 def test_query_functions_have_signatures_and_help(small):
     fn = small.WindowsSecurity.list_host_processes
     params = inspect.signature(fn).parameters
-    assert list(params) == ["start", "end", "host_name", "timeout"]
+    assert list(params) == [
+        "start",
+        "end",
+        "host_name",
+        "timeout",
+        "split_by",
+        "max_workers",
+        "progress",
+        "cache",
+        "refresh",
+    ]
     assert params["host_name"].default is inspect.Parameter.empty
     assert "host_name : str (required)" in fn.__doc__
     assert "start : datetime (default: the provider's time range)" in fn.help()

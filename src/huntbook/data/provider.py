@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from huntbook.config import Settings
+    from huntbook.data.multi import MultiProvider
+    from huntbook.data.result_cache import ResultCache
 
 
 @runtime_checkable
@@ -112,6 +114,11 @@ class QueryProvider:
     catalog : Catalog, optional
         Queries to offer; the built-in catalog plus the folders named in the
         configuration by default.
+    cache : bool, str, Path or ResultCache, optional
+        Keep query results as Parquet files and re-use them when the same
+        query runs again with the same parameters on the same backend
+        (`huntbook.data.result_cache`): ``True`` for the user cache folder,
+        a folder, or a `ResultCache`. Off by default.
     **driver_args
         Passed to the driver, e.g. ``lake="path/to/lake"`` for ``"Local"``.
     """
@@ -122,9 +129,11 @@ class QueryProvider:
         *,
         settings: Settings | None = None,
         catalog: Catalog | None = None,
+        cache: bool | str | Path | ResultCache = False,
         **driver_args: Any,
     ):
         from huntbook.config import load_settings
+        from huntbook.data.result_cache import ResultCache
 
         self.environment = environment
         self.settings = settings or load_settings()
@@ -133,6 +142,13 @@ class QueryProvider:
         if environment in AZURE_DRIVERS or environment in REMOTE_DRIVERS:
             driver_args.setdefault("settings", self.settings)
         self.driver = _driver_factory(environment)(**driver_args)
+        self.result_cache: ResultCache | None = None
+        if isinstance(cache, ResultCache):
+            self.result_cache = cache
+        elif cache is True:
+            self.result_cache = ResultCache()
+        elif isinstance(cache, str | Path):
+            self.result_cache = ResultCache(cache)
         self.catalog = catalog if catalog is not None else load_catalog(self.settings.queries.catalog_paths)
         self._time_range: tuple[dt.datetime, dt.datetime] | None = None
         self._time_source: TimeRangeSource | None = None
@@ -165,6 +181,17 @@ class QueryProvider:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @staticmethod
+    def multi(connections: Mapping[str, Any] | Sequence[Any], **options: Any) -> MultiProvider:
+        """Return a `MultiProvider` that runs each query on all *connections* at once.
+
+        *connections* are providers or ``(environment, driver_kwargs)`` pairs,
+        in a list or by name; see `huntbook.data.multi.MultiProvider`.
+        """
+        from huntbook.data.multi import MultiProvider
+
+        return MultiProvider(connections, **options)
 
     # -- time range ----------------------------------------------------------
 
@@ -222,6 +249,11 @@ class QueryProvider:
         params: Mapping[str, Any] | None = None,
         language: str | None = None,
         timeout: float | None = None,
+        split_by: object = None,
+        max_workers: int | None = None,
+        progress: bool = True,
+        cache: bool = True,
+        refresh: bool = False,
     ) -> pd.DataFrame:
         """Run ad-hoc query text and return the rows.
 
@@ -235,21 +267,102 @@ class QueryProvider:
             ``"kql"`` (default where supported) or ``"sql"``.
         timeout : float, optional
             Seconds before the query is stopped (the configured timeout by default).
+        split_by : str or timedelta, optional
+            Split ``params["start"]`` .. ``params["end"]`` into chunks this long
+            (``"1d"``) run in parallel, rows concatenated in time order; a chunk
+            that fails gives a `PartialResultWarning` and the other chunks'
+            rows (`huntbook.data.chunking`). Only for queries whose rows do not
+            depend on seeing the whole range (not for summaries over it).
+        max_workers : int, optional
+            Chunks run at once (4 by default).
+        progress : bool
+            Show a progress bar while chunks run.
+        cache : bool
+            With a result cache (``QueryProvider(..., cache=True)``), read and
+            save results; ``False`` bypasses it for this run.
+        refresh : bool
+            Run the query even when a cached result exists, and save the new one.
         """
         language = language or self.driver.languages[0]
         started = time.perf_counter()
+        if split_by is None:
+            frame = self._execute(query, params, language, timeout, cache=cache, refresh=refresh)
+        else:
+            frame = self._execute_split(
+                query, dict(params or {}), language, timeout, split_by, max_workers, progress, cache, refresh
+            )
+        info = frame.attrs.get("huntbook", {})
+        frame.attrs["huntbook"] = {
+            **info,
+            "environment": self.environment,
+            "query": query,
+            "seconds": round(time.perf_counter() - started, 4),
+        }
+        return frame
+
+    def _execute(
+        self,
+        query: str,
+        params: Mapping[str, Any] | None,
+        language: str,
+        timeout: float | None,
+        *,
+        cache: bool,
+        refresh: bool,
+    ) -> pd.DataFrame:
+        """One run on the driver, through the result cache when there is one."""
+        store = self.result_cache if cache else None
+        key = ""
+        if store is not None:
+            from huntbook.data.result_cache import backend_identity
+
+            key = store.key(backend_identity(self.environment, self.driver), query, language, params)
+            if not refresh and (hit := store.get(key)) is not None:
+                hit.attrs["huntbook"] = {"cached": True}
+                return hit
         frame = self.driver.execute(
             query,
             params,
             language=language,
             timeout=timeout or self.settings.queries.timeout_seconds,
         )
-        frame.attrs["huntbook"] = {
-            "environment": self.environment,
-            "query": query,
-            "seconds": round(time.perf_counter() - started, 4),
-        }
+        if store is not None:
+            store.put(key, frame, environment=self.environment, language=language)
+        frame.attrs["huntbook"] = {"cached": False}
         return frame
+
+    def _execute_split(
+        self,
+        query: str,
+        params: dict[str, Any],
+        language: str,
+        timeout: float | None,
+        split_by: object,
+        max_workers: int | None,
+        progress: bool,
+        cache: bool,
+        refresh: bool,
+    ) -> pd.DataFrame:
+        """Run *query* once per time chunk of ``params["start"]`` .. ``params["end"]``."""
+        from huntbook.data.chunking import run_chunks, split_time_range
+        from huntbook.data.params import parse_datetime
+        from huntbook.errors import ParameterError
+
+        if params.get("start") is None or params.get("end") is None:
+            raise ParameterError(
+                "split_by needs the query's 'start' and 'end' parameters: pass params={'start': ..., "
+                "'end': ...} and compare the time column with them in the query.",
+                query=query,
+            )
+        start, end = parse_datetime(params["start"]), parse_datetime(params["end"])
+        chunks = split_time_range(start, end, split_by)
+
+        def run_one(low: dt.datetime, high: dt.datetime) -> pd.DataFrame:
+            return self._execute(
+                query, {**params, "start": low, "end": high}, language, timeout, cache=cache, refresh=refresh
+            )
+
+        return run_chunks(run_one, chunks, max_workers=max_workers, progress=progress, label=self.environment)
 
     def run(self, name: str, **params: Any) -> pd.DataFrame:
         """Run catalog query *name* (``"Family.query"``) with *params*."""
@@ -268,7 +381,7 @@ class QueryProvider:
         return self._families[family].get(short)
 
     def _run_catalog_query(
-        self, query: Query, values: Mapping[str, Any], timeout: float | None
+        self, query: Query, values: Mapping[str, Any], timeout: float | None, **options: Any
     ) -> pd.DataFrame:
         language = next((lang for lang in self.driver.languages if lang in query.bodies), None)
         if language is None:
@@ -279,7 +392,9 @@ class QueryProvider:
             )
         bound = query.bind(values, time_range=self.time_range)
         try:
-            frame = self.exec_query(query.text(language), params=bound, language=language, timeout=timeout)
+            frame = self.exec_query(
+                query.text(language), params=bound, language=language, timeout=timeout, **options
+            )
         except QueryError as exc:
             exc.args = (f"{query.full_name} ({query.source}:{query.line}): {exc}",)
             exc.query = query.full_name
@@ -379,6 +494,16 @@ class QueryFamily:
         return sorted({*super().__dir__(), *self._queries})
 
 
+RUN_OPTIONS: dict[str, tuple[object, str]] = {
+    "split_by": (None, "str"),
+    "max_workers": (None, "int"),
+    "progress": (True, "bool"),
+    "cache": (True, "bool"),
+    "refresh": (False, "bool"),
+}
+"""Keyword options of every catalog query call beside its parameters: (default, type)."""
+
+
 class QueryFunction:
     """A catalog query bound to a provider: call it to run it.
 
@@ -398,8 +523,25 @@ class QueryFunction:
         return f"<query {self.query.full_name}({', '.join(p.name for p in self.query.parameters)})>"
 
     def __call__(self, *, timeout: float | None = None, **params: Any) -> pd.DataFrame:
-        """Run the query with *params* and return its rows as a DataFrame."""
-        return self._provider._run_catalog_query(self.query, params, timeout)
+        """Run the query with *params* and return its rows as a DataFrame.
+
+        Besides the query's parameters it takes the run options of
+        `QueryProvider.exec_query` (`RUN_OPTIONS`): *split_by* (``"1d"``)
+        splits ``start`` .. ``end`` into chunks run in parallel, with
+        *max_workers* and *progress*; *cache* and *refresh* steer the
+        provider's result cache.
+        """
+        options = {name: params.pop(name) for name in RUN_OPTIONS if name in params}
+        if options.get("split_by") is not None and not {"start", "end"} <= {
+            p.name for p in self.query.parameters
+        }:
+            from huntbook.errors import ParameterError
+
+            raise ParameterError(
+                f"{self.query.full_name} has no start/end parameters, so it cannot be split by time.",
+                query=self.query.full_name,
+            )
+        return self._provider._run_catalog_query(self.query, params, timeout, **options)
 
     def text(self, **params: Any) -> str:
         """Return the query text with *params* (and defaults) in place, without running it."""
@@ -419,9 +561,10 @@ def _signature(query: Query) -> inspect.Signature:
         params.append(
             inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=p.type)
         )
-    params.append(
-        inspect.Parameter("timeout", inspect.Parameter.KEYWORD_ONLY, default=None, annotation="float")
-    )
+    for name, (default, annotation) in {"timeout": (None, "float"), **RUN_OPTIONS}.items():
+        params.append(
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+        )
     return inspect.Signature(params, return_annotation="pandas.DataFrame")
 
 
