@@ -19,7 +19,7 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / "python"
 STAMP = VENV / ".setup-stamp"
-EXTRAS = {"demo": "", "test": "[dev]", "bench": "[dev]"}
+EXTRAS = {"demo": "[vis,geo,ti]", "test": "[dev]", "bench": "[dev]"}
 BENCHES = {
     name: f"bench/bench_{name}.py"
     for name in ("lake", "iocs", "proctree", "evtx", "ti", "geoip", "timeline", "notebook", "spark")

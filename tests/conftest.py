@@ -1,10 +1,27 @@
-"""Shared fixtures: an isolated config and the demo lake, generated once per machine."""
+"""Shared fixtures: an isolated config, the demo lake (generated once per machine), and a headless browser.
+
+`render_html` opens saved HTML in headless Chromium as a person would: it screenshots the page and
+reads its console. Chromium is driven over the DevTools protocol on a pipe
+(``--remote-debugging-pipe``: it reads file descriptor 3 and writes 4, JSON messages ending in a NUL
+byte), so console messages come with their level and uncaught exceptions with their text. One browser
+start per page.
+"""
 
 from __future__ import annotations
 
+import base64
+import json
 import os
+import re
+import select
+import shutil
+import subprocess
 import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,3 +68,217 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"shared test data not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+# -- headless Chromium ------------------------------------------------------------
+
+PERFORMANCE_NOTE = re.compile(r"GL Driver Message \(OpenGL, Performance")
+"""Software WebGL's notes that reading pixels (the screenshot) stalls: not a fault of the page."""
+SETTLE_SECONDS = 1.5
+"""How long a page may keep drawing after its load event before the screenshot."""
+
+
+@dataclass
+class RenderedPage:
+    """What Chromium showed for one page: a screenshot and the console."""
+
+    screenshot: Path
+    console: list[str] = field(default_factory=list)
+    """Every console message and uncaught exception, as ``level: text``."""
+    console_problems: list[str] = field(default_factory=list)
+    """The errors and warnings among them (uncaught exceptions, console.error/warn, failed loads)."""
+    script_result: Any = None
+    """What the *script* given to `render_page` returned (after the page had drawn)."""
+
+    def drawn_fraction(self) -> float:
+        """Share of the screenshot's pixels that are not the page background (near white)."""
+        from PIL import Image
+
+        histogram = Image.open(self.screenshot).convert("L").histogram()
+        return 1 - sum(histogram[245:]) / sum(histogram)
+
+    def colours_seen(self, colours: list[str], *, min_pixels: int = 20) -> list[str]:
+        """Which of *colours* (``#rrggbb``) cover at least *min_pixels* pixels of the screenshot."""
+        from PIL import Image
+
+        pixels = Image.open(self.screenshot).convert("RGB").getcolors(maxcolors=1 << 24) or []
+        counts = {"#{:02x}{:02x}{:02x}".format(*rgb): n for n, rgb in pixels}
+        return [c for c in colours if counts.get(c.lower(), 0) >= min_pixels]
+
+
+class _DevTools:
+    """A minimal DevTools-protocol client over Chromium's debugging pipe."""
+
+    def __init__(self, chromium: str, profile: Path, width: int, height: int):
+        to_chrome_r, self._to_chrome = os.pipe()
+        self._from_chrome, from_chrome_w = os.pipe()
+
+        def wire_pipes() -> None:  # in the child, before exec: Chromium reads fd 3 and writes fd 4
+            os.dup2(to_chrome_r, 3)
+            os.dup2(from_chrome_w, 4)
+
+        self.process = subprocess.Popen(
+            [
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-extensions",
+                "--remote-debugging-pipe",
+                "--enable-unsafe-swiftshader",  # software WebGL: Bokeh's WebGL output is drawn
+                f"--user-data-dir={profile}",
+                f"--window-size={width},{height}",
+                "about:blank",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=(3, 4),
+            preexec_fn=wire_pipes,
+        )
+        os.close(to_chrome_r)
+        os.close(from_chrome_w)
+        self._buffer = b""
+        self._last_id = 0
+        self.events: list[dict[str, Any]] = []
+
+    def send(self, method: str, session: str | None = None, timeout: float = 30, **params: Any) -> Any:
+        """Call *method* and return its result; events read meanwhile are kept in `events`."""
+        self._last_id += 1
+        message: dict[str, Any] = {"id": self._last_id, "method": method, "params": params}
+        if session:
+            message["sessionId"] = session
+        os.write(self._to_chrome, json.dumps(message).encode() + b"\0")
+        deadline = time.monotonic() + timeout
+        while (reply := self._read(deadline)) is not None:
+            if reply.get("id") != self._last_id:
+                self.events.append(reply)
+            elif "error" in reply:
+                raise RuntimeError(f"{method}: {reply['error']}")
+            else:
+                return reply.get("result", {})
+        raise TimeoutError(f"Chromium did not answer {method} within {timeout} s")
+
+    def wait_for(self, method: str, timeout: float) -> bool:
+        """Read events until one named *method* arrives (False after *timeout* seconds)."""
+        deadline = time.monotonic() + timeout
+        while not any(e.get("method") == method for e in self.events):
+            event = self._read(deadline)
+            if event is None:
+                return False
+            self.events.append(event)
+        return True
+
+    def drain(self, seconds: float) -> None:
+        """Keep reading events for *seconds*."""
+        deadline = time.monotonic() + seconds
+        while (event := self._read(deadline)) is not None:
+            self.events.append(event)
+
+    def _read(self, deadline: float) -> dict[str, Any] | None:
+        while b"\0" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self._from_chrome], [], [], left)[0]:
+                return None
+            chunk = os.read(self._from_chrome, 1 << 20)
+            if not chunk:
+                return None
+            self._buffer += chunk
+        message, self._buffer = self._buffer.split(b"\0", 1)
+        result: dict[str, Any] = json.loads(message)
+        return result
+
+    def close(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=30)
+        os.close(self._to_chrome)
+        os.close(self._from_chrome)
+
+
+def _console(events: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    """(all messages, the problems among them) from DevTools events, each as ``level: text``."""
+    messages, problems = [], []
+    for event in events:
+        params = event.get("params", {})
+        if event.get("method") == "Runtime.exceptionThrown":
+            details = params["exceptionDetails"]
+            level = "error"
+            text = details.get("exception", {}).get("description") or details.get("text", "")
+        elif event.get("method") == "Runtime.consoleAPICalled":
+            level = params.get("type", "log")
+            text = " ".join(str(a.get("value", a.get("description", ""))) for a in params.get("args", []))
+        elif event.get("method") == "Log.entryAdded":
+            entry = params["entry"]
+            level, text = (
+                entry.get("level", "info"),
+                f"{entry.get('text', '')} {entry.get('url', '')}".strip(),
+            )
+        else:
+            continue
+        messages.append(f"{level}: {text}")
+        if level in ("error", "assert", "warning") and not PERFORMANCE_NOTE.search(text):
+            problems.append(messages[-1])
+    return messages, problems
+
+
+def render_page(
+    page: Path, out_dir: Path, *, width: int = 1400, height: int = 900, script: str | None = None
+) -> RenderedPage:
+    """Open *page* in headless Chromium, let it draw, screenshot it (skips the test without Chromium).
+
+    *script*, an async JavaScript function body, runs once the page has drawn (e.g. to zoom a plot);
+    its return value is kept, and the screenshot is taken after it.
+    """
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("no headless Chromium on this machine")
+    browser = _DevTools(chromium, out_dir / f"{page.stem}-profile", width, height)
+    try:
+        target = browser.send("Target.createTarget", url="about:blank")["targetId"]
+        session = browser.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        for domain in ("Page", "Runtime", "Log"):
+            browser.send(f"{domain}.enable", session=session)
+        browser.send(
+            "Emulation.setDeviceMetricsOverride",
+            session=session,
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
+        browser.send("Page.navigate", session=session, url=page.resolve().as_uri())
+        assert browser.wait_for("Page.loadEventFired", timeout=60), f"{page} did not finish loading"
+        browser.drain(SETTLE_SECONDS)
+        result = None
+        if script is not None:
+            call = f"(async () => {{{script}}})()"
+            answer = browser.send(
+                "Runtime.evaluate", session=session, expression=call, awaitPromise=True, returnByValue=True
+            )
+            assert "exceptionDetails" not in answer, answer["exceptionDetails"]
+            result = answer["result"].get("value")
+            browser.drain(SETTLE_SECONDS)
+        shot = browser.send("Page.captureScreenshot", session=session, format="png", timeout=60)
+        browser.drain(0.2)
+    finally:
+        browser.close()
+    path = out_dir / f"{page.stem}.png"
+    path.write_bytes(base64.b64decode(shot["data"]))
+    messages, problems = _console(browser.events)
+    return RenderedPage(path, messages, problems, result)
+
+
+@pytest.fixture
+def render_html(tmp_path: Path) -> Callable[..., RenderedPage]:
+    """`render_page` for a test; screenshots go to ``$HUNTBOOK_SCREENSHOTS`` when set (to look at them)."""
+    folder = Path(os.environ.get("HUNTBOOK_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def render(
+        page: Path, *, width: int = 1400, height: int = 900, script: str | None = None
+    ) -> RenderedPage:
+        return render_page(page, folder, width=width, height=height, script=script)
+
+    return render

@@ -1,6 +1,8 @@
 """The demo investigation finds, from alerts and detections alone, what the generator planted."""
 
 import re
+import sys
+from html import unescape
 
 import pytest
 
@@ -74,6 +76,9 @@ def test_the_cradle_is_decoded_and_its_indicators_extracted(investigation, groun
     assert finding.indicators["domain"] == [intrusion.c2_domain]
 
 
+HOSTILE = "</script><img src=x onerror=alert(1)>"
+
+
 def test_report_is_self_contained_and_escapes_data(investigation, tmp_path):
     import pandas as pd
 
@@ -83,16 +88,101 @@ def test_report_is_self_contained_and_escapes_data(investigation, tmp_path):
         "<script>alert(1)</script>",
         "a <b>bold</b> claim",
         ["Q.q"],
-        evidence=pd.DataFrame({"x": ["<img src=x onerror=alert(1)>"]}),
+        evidence=pd.DataFrame({"x": [HOSTILE]}),
+        events=pd.DataFrame(
+            {"TimeGenerated": [pd.Timestamp("2026-11-10", tz="UTC")], "CommandLine": [HOSTILE]}
+        ),
     )
     investigation.findings.append(hostile)
     try:
         html = investigation.write_html(tmp_path / "r.html").read_text()
     finally:
         investigation.findings.remove(hostile)
-    assert "<script>" not in html and "<img" not in html
-    assert "&lt;script&gt;" in html
-    assert not re.search(r"<[^>]*\s(?:src|href)=|<link|url\(|@import", html)  # nothing loaded from elsewhere
+    # the hostile text stays text (BokehJS itself holds "<img" in its code, so look for the payloads)
+    assert "<script>alert(1)" not in html and "<img src=x" not in html and "<b>bold" not in html
+    assert "&lt;script&gt;alert(1)" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "\\u003c/script\\u003e\\u003cimg src=x" in html or "&lt;/script&gt;&lt;img src=x" in html
+    # nothing is loaded from elsewhere, in the page or in the map's frame
+    for page in (html, unescape(html)):
+        assert not re.search(r"<(?:script|link|img|iframe)[^>]*\s(?:src|href)=[\"']?(?:https?:)?//", page)
+        assert not re.search(r"@import|url\([\"']?(?:https?:)?//", page)
+    mapped = [f for f in investigation.findings if f.places is not None and len(f.places)]
+    assert len(mapped) >= 1 and html.count("<iframe") == len(mapped) and "srcdoc=" in html  # the maps
+
+
+def test_report_draws_the_timeline_tree_and_maps(investigation, tmp_path):
+    from huntbook.report import draw_pictures, timeline_events
+
+    inline = pytest.importorskip("bokeh.resources").INLINE
+
+    pictures = draw_pictures(investigation.findings)
+    assert pictures.notes == []
+    titles = [re.search(r"<h2>(.*?)</h2>", s).group(1) for s in pictures.sections]
+    assert titles[0] == "Timeline (UTC)" and titles[1].startswith("Process tree")
+    assert "Where: Password spray against Azure AD" in titles[2:]
+    core = inline.js_raw[0]  # BokehJS itself: in the page once, shared by both plots
+    assert pictures.head.count(core[len(core) // 2 : len(core) // 2 + 400]) == 1
+    lanes = list(dict.fromkeys(timeline_events(investigation.findings)["step"]))
+    numbers = [int(lane.split(" · ")[0]) for lane in lanes]
+    assert numbers == sorted(numbers) and 1 not in numbers  # in step order; the alerts are markers
+    steps = {lane.split(" · ")[1].split(":")[0] for lane in lanes}
+    assert {"Initial access", "Execution", "Process tree of the attack chain", "Command and control"} <= steps
+    assert {"Credential access", "Lateral movement", "Collection and exfiltration"} <= steps
+
+
+def test_a_picture_that_cannot_be_drawn_leaves_a_note_and_the_rest(investigation):
+    import pandas as pd
+
+    from huntbook.investigation import Finding
+    from huntbook.report import draw_pictures
+
+    pytest.importorskip("bokeh")
+    broken = Finding("Broken tree", "s", [], tree=pd.DataFrame({"pid": [1]}))
+    spray = step(investigation, "Password spray")
+    pictures = draw_pictures([broken, spray])
+    assert len(pictures.notes) == 1 and pictures.notes[0].startswith("The process tree could not be drawn")
+    assert "build_process_tree" in pictures.notes[0]  # the plot's own advice
+    titles = [re.search(r"<h2>(.*?)</h2>", s).group(1) for s in pictures.sections]
+    assert titles == ["Timeline (UTC)", "Where: Password spray against Azure AD"]  # the rest is drawn
+
+
+def test_report_without_bokeh_keeps_an_svg_timeline(investigation, monkeypatch):
+    from huntbook.report import render_report
+
+    for name in ("bokeh", "bokeh.embed", "bokeh.resources"):
+        monkeypatch.setitem(sys.modules, name, None)  # import fails as when the vis extra is missing
+    html = render_report(investigation)
+    assert "huntbook[vis]" in html and "<svg" in html and "<iframe" not in html
+
+
+def test_report_in_a_browser(investigation, tmp_path, render_html):
+    path = investigation.write_html(tmp_path / "huntbook-demo-report.html")
+    assert path.stat().st_size < 15_000_000
+    shown = render_html(path, height=2400)
+    assert shown.console_problems == [], shown.console
+    assert shown.drawn_fraction() > 0.1
+    # the timeline's beacon lane, the process tree's nodes and the map's markers are drawn
+    assert len(shown.colours_seen(["#1f77b4", "#ff7f0e", "#2ca02c"])) == 3
+
+
+def test_attack_chain_is_the_tree_under_the_cradle(investigation, ground_truth):
+    intrusion = ground_truth.intrusion
+    chain = step(investigation, "Process tree")
+    tree = chain.tree
+    names = set(tree["process_name"].str.rsplit("\\", n=1).str[-1].str.lower())
+    assert {"winword.exe", "powershell.exe", intrusion.payload_path.rsplit("\\", 1)[-1].lower()} <= names
+    assert {"rundll32.exe", "psexec64.exe", "7z.exe", "curl.exe"} <= names
+    assert tree["command_line"].str.contains(f"MiniDump {intrusion.lsass_pid}", regex=False).any()
+    assert set(tree["host"].dropna().str.split(".").str[0]) == {intrusion.host}
+
+
+def test_sign_in_places_locate_the_spray(investigation, ground_truth):
+    spray = step(investigation, "Password spray")
+    places = spray.places
+    source = places[places["IPAddress"] == ground_truth.password_spray.source_ip]
+    assert len(source) == 1 and source["layer"].iloc[0] == "password spray source"
+    assert source["Failures"].iloc[0] >= ground_truth.password_spray.failures // 2
+    assert places[["Latitude", "Longitude"]].notna().all().all()
 
 
 def test_a_failing_step_is_recorded_and_the_rest_still_run(qp, monkeypatch):
@@ -106,3 +196,16 @@ def test_a_failing_step_is_recorded_and_the_rest_still_run(qp, monkeypatch):
     result = run_investigation(qp)
     assert result.findings[0].error == "backend went away"
     assert [f.error for f in result.findings[1:]] == [None, None]
+
+
+def test_demo_command_writes_the_report_and_says_where(tmp_path, demo_lake, ground_truth):
+    from typer.testing import CliRunner
+
+    from huntbook.cli import app
+
+    result = CliRunner().invoke(app, ["demo", "--out", str(tmp_path), "--lake", str(demo_lake.path)])
+    assert result.exit_code == 0, result.output
+    report = tmp_path / "huntbook-demo-report.html"
+    assert f"Report written to {report.resolve()} (" in result.output
+    assert "Findings" in result.output and ground_truth.intrusion.c2_ip in result.output
+    assert "Process tree of the attack chain" in report.read_text(encoding="utf-8")

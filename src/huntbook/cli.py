@@ -118,7 +118,8 @@ def demo(
         _fail(exc)
     _consoles.out.print(result.summary_renderable())
     report = result.write_html(out_dir / "huntbook-demo-report.html")
-    _consoles.out.print(f"\nReport written to [bold]{report.resolve()}[/]")
+    size = report.stat().st_size / 1e6
+    _consoles.out.print(f"\nReport written to [bold]{report.resolve()}[/] ({size:.1f} MB, opens offline)")
 
 
 @app.command()

@@ -39,6 +39,14 @@ class Finding:
     indicators: dict[str, list[str]] = field(default_factory=dict)
     evidence: pd.DataFrame | None = None
     error: str | None = None
+    events: pd.DataFrame | None = None
+    """Rows to draw on the report's timeline (``TimeGenerated``, ``Computer``); the evidence when None."""
+    markers: pd.DataFrame | None = None
+    """Key moments to mark on the timeline (``TimeGenerated`` and ``label``), e.g. alerts."""
+    tree: pd.DataFrame | None = None
+    """A process tree (`huntbook.analysis.proctree.build_process_tree`) to draw."""
+    places: pd.DataFrame | None = None
+    """Rows with ``Latitude``/``Longitude`` to put on a map (``layer`` names their map layer)."""
 
     @property
     def found(self) -> bool:
@@ -159,6 +167,7 @@ def _alerts(ctx: _Context) -> Finding:
         end=_last(high),
         hosts=[e for e in ctx.facts["alert_entities"] if "@" not in e and not _is_ip(e)],
         evidence=high,
+        markers=high.assign(label=high["AlertName"])[["TimeGenerated", "label"]],
     )
 
 
@@ -200,6 +209,9 @@ def _encoded_powershell(ctx: _Context) -> Finding:
     urls = _unique(found.loc[found["type"] == "url", "observable"])
     domains = _unique(found.loc[found["type"] != "url", "observable"])
     ctx.facts["c2_domains"] = [d for d in domains if not _is_ip(d)]
+    if len(rows):
+        first = rows.sort_values("TimeGenerated").iloc[0]
+        ctx.facts["cradle"] = (str(first["Computer"]), first["TimeGenerated"])
     summary = (
         f"{len(rows)} encoded PowerShell command(s); decoded, they download from {', '.join(urls)}"
         if urls
@@ -256,25 +268,219 @@ def _c2(ctx: _Context) -> Finding:
         end=_last(flows),
         indicators={"ip": [c2_ip]},
         evidence=evidence,
+        events=flows,
+    )
+
+
+def _attack_chain(ctx: _Context) -> Finding:
+    import pandas as pd
+
+    from huntbook.analysis.proctree import ancestors_of, build_process_tree, descendants_of
+
+    title, queries = "Process tree of the attack chain", ["WindowsSecurity.list_host_processes"]
+    if "cradle" not in ctx.facts:
+        return Finding(title, "No encoded PowerShell command to start from.", queries)
+    host, started = ctx.facts["cradle"]
+    # Everything the host ran from an hour before the cradle to the end of the data.
+    since = started - pd.Timedelta(hours=1)
+    tree = build_process_tree(ctx.run("WindowsSecurity.list_host_processes", host_name=host, start=since))
+    powershell = tree["process_name"].str.lower().str.endswith("powershell.exe")
+    cradle = tree[(tree["start"] == started) & powershell]
+    if cradle.empty:
+        missing = f"The PowerShell process of {_fmt_time(started)} is not in the 4688 events."
+        return Finding(title, missing, queries)
+    key = int(cradle["proc_key"].iloc[0])
+    above, below = ancestors_of(tree, key), descendants_of(tree, key)
+    chain = pd.concat([above, cradle.head(1), below]).sort_values("start", na_position="first")
+    programs = _unique(below["process_name"].map(_file_name))
+    parent = _file_name(str(above["process_name"].iloc[-1])) if len(above) else "an unknown parent"
+    summary = (
+        f"{parent} started the PowerShell cradle on {_short_host(host)}; {len(below)} processes descend "
+        f"from it: {', '.join(programs)}"
+    )
+    shown = ["start", "depth", "process_name", "command_line", "user"]
+    return Finding(
+        title,
+        summary,
+        queries,
+        start=started,
+        end=below["start"].max() if len(below) else None,
+        hosts=[host],
+        accounts=_unique(chain["user"].dropna()),
+        evidence=chain[shown].assign(process_name=chain["process_name"].map(_file_name)),
+        events=below,
+        tree=chain,
     )
 
 
 def _threat_intel(ctx: _Context) -> Finding:
+    """Match traffic against the TI table, look every external indicator up, locate the addresses.
+
+    The lookup asks only offline providers — the lake's TI table and the lake's
+    partner STIX feed (`huntbook.data.lake.intel_feed`) — with no cache file.
+    """
+    import contextlib
+    import tempfile
+
+    import pandas as pd
+
+    from huntbook.config import Settings
+    from huntbook.enrich.geoip import geo_lookup
+    from huntbook.enrich.ti import TILookup, TIOptions
+    from huntbook.enrich.ti.providers.local.feeds import FeedFiles
+    from huntbook.enrich.ti.providers.local.lake import LakeTI
+    from huntbook.errors import MissingExtraError
+
+    queries = ["ThreatIntelligence.match_ip_indicators_in_firewall"]
     matches = ctx.run("ThreatIntelligence.match_ip_indicators_in_firewall")
-    ips = _unique(matches["IndicatorIP"])
-    known = ctx.facts.get("c2_ip") in ips
-    summary = (
-        f"{len(ips)} address(es) in traffic are TI indicators: {', '.join(ips)}" if ips else "No TI matches."
+    in_traffic = _unique(matches["IndicatorIP"])
+    c2_ip, victim = ctx.facts.get("c2_ip"), ctx.facts.get("victim_ip")
+    destinations = pd.DataFrame(columns=["DestinationIP", "DestinationHostName", "Connections"])
+    if victim:
+        queries.append("Network.summarize_destinations_for_host")
+        destinations = ctx.run("Network.summarize_destinations_for_host", source_ip=victim)
+        destinations = destinations[~destinations["DestinationIP"].map(_is_internal)]
+    urls: list[str] = []
+    if c2_ip:
+        queries.append("Network.list_connections_for_ip")
+        flows = ctx.run("Network.list_connections_for_ip", ip_address=c2_ip)
+        urls = _unique(flows["RequestURL"].dropna())
+    addresses = _unique([*in_traffic, *destinations["DestinationIP"].dropna()])
+    names = [*destinations["DestinationHostName"].dropna(), *ctx.facts.get("c2_domains", [])]
+    observables = _unique([*addresses, *names, *urls])
+
+    with contextlib.ExitStack() as stack:
+        providers: list[LakeTI | FeedFiles] = [LakeTI(query_provider=ctx.qp)]
+        scratch = lambda: Path(stack.enter_context(tempfile.TemporaryDirectory()))  # noqa: E731
+        feed, feed_note = _ti_partner_feed(ctx, scratch)
+        if feed is not None:
+            providers.append(FeedFiles(paths=[feed]))
+        options = TIOptions(cache=False)
+        lookup = stack.enter_context(
+            TILookup(providers, settings=Settings(), options=options, cache=False, progress=False)
+        )
+        results = lookup.lookup(observables)
+    flagged = results[(results["status"] == "ok") & results["verdict"].isin(["malicious", "suspicious"])]
+    failed = results[results["status"] == "error"]
+
+    parts = [
+        f"{len(in_traffic)} address(es) in firewall traffic are TI-table indicators: {', '.join(in_traffic)}"
+        if in_traffic
+        else "No firewall traffic matches the TI table"
+    ]
+    if c2_ip:
+        parts[0] += f" (the C2 address {'is' if c2_ip in in_traffic else 'is not'} among them)"
+    provider_names = " and ".join(
+        ["the lake's TI table", *([f"the STIX feed {feed.name}"] if feed is not None else [])]
     )
-    if ctx.facts.get("c2_ip"):
-        summary += f". The C2 address {'is' if known else 'is not'} among them."
+    if len(flagged):
+        parts.append(
+            f"Of {len(observables)} external addresses, host names and URLs in this traffic"
+            + (f" and {victim}'s" if victim else "")
+            + f", {provider_names} flag: "
+            + "; ".join(_ti_flag_line(obs, rows) for obs, rows in flagged.groupby("observable", sort=False))
+        )
+    else:
+        parts.append(
+            f"None of {len(observables)} external addresses, host names and URLs "
+            f"is flagged by {provider_names}"
+        )
+    if feed_note:
+        parts.append(feed_note)
+    if len(failed):
+        parts.append(f"{len(failed)} lookup(s) failed: {failed['reason'].iloc[0]}")
+    try:
+        geo = geo_lookup(addresses, offline_only=True)
+    except MissingExtraError as exc:
+        geo = pd.DataFrame(columns=["ip", "country_name", "latitude", "longitude", "as_org"])
+        parts.append(f"No geo-IP: {exc}")
+    else:
+        parts.append(_ti_geo_line(geo))
+
+    kinds = {"ipv4": "ip", "ipv6": "ip"}
+    indicators: dict[str, list[str]] = {}
+    for kind, rows in flagged.groupby("type", sort=False):
+        key = kinds.get(str(kind), str(kind))
+        indicators[key] = _unique([*indicators.get(key, []), *rows["observable"]])
+    located = geo[geo["latitude"].notna()]
+    places = pd.DataFrame(
+        {
+            "Latitude": located["latitude"],
+            "Longitude": located["longitude"],
+            "IP": located["ip"],
+            "Country": located["country_name"],
+            "AS": located["as_org"],
+            "layer": "external destinations",
+        }
+    )
+    evidence = flagged[["observable", "type", "provider", "verdict", "severity", "summary"]]
     return Finding(
         "Threat intelligence matches",
-        summary,
-        ["ThreatIntelligence.match_ip_indicators_in_firewall"],
-        indicators={"ip": ips},
-        evidence=matches,
+        ". ".join(parts) + ".",
+        queries,
+        start=matches["FirstSeen"].min() if len(matches) else None,
+        end=matches["LastSeen"].max() if len(matches) else None,
+        indicators=indicators,
+        evidence=evidence.reset_index(drop=True),
+        places=places.reset_index(drop=True),
     )
+
+
+def _ti_partner_feed(ctx: _Context, scratch: Callable[[], Path]) -> tuple[Path | None, str | None]:
+    """The demo lake's partner STIX feed, written into the lake folder (or *scratch* when read-only).
+
+    Returns the feed (or None) and a note on why there is none.
+    """
+    from huntbook.data.lake.demo import GROUND_TRUTH_FILE, load_ground_truth
+    from huntbook.data.lake.intel_feed import FEED_FILE, write_stix_feed
+    from huntbook.errors import MissingExtraError
+
+    lake = getattr(getattr(ctx.qp.driver, "lake", None), "path", None)
+    if lake is None or not (Path(lake) / GROUND_TRUTH_FILE).is_file():
+        return None, None
+    truth = load_ground_truth(Path(lake))
+    try:
+        try:
+            return write_stix_feed(truth, Path(lake) / FEED_FILE), None
+        except OSError:
+            return write_stix_feed(truth, scratch() / FEED_FILE.name), None
+    except MissingExtraError as exc:
+        return None, f"No STIX feed: {exc}"
+
+
+def _ti_flag_line(observable: Any, rows: pd.DataFrame) -> str:
+    """``203.0.113.66 (lake: C2, confidence 90; feeds: C2 server address, odsync loader)``."""
+    said = []
+    for row in rows.to_dict("records"):
+        details: dict[str, Any] = row["details"] if isinstance(row["details"], dict) else {}
+        if details.get("ThreatType") is not None:
+            label = f"{details['ThreatType']}, confidence {details.get('ConfidenceScore')}"
+        else:
+            label = ", ".join(str(x) for x in (details.get("name"), *(details.get("threats") or [])) if x)
+        said.append(f"{row['provider']}: {label or row['summary']}")
+    return f"{observable} ({'; '.join(said)})"
+
+
+def _ti_geo_line(geo: pd.DataFrame) -> str:
+    """Where the external addresses are; documentation-range addresses are named, not located."""
+    located = geo[geo["status"] == "ok"]
+    countries = located["country_name"].value_counts()
+    text = (
+        f"Geo-IP (offline) locates {len(located)} of {len(geo)} external addresses: "
+        + ", ".join(f"{name} {count}" for name, count in countries.items())
+        if len(located)
+        else f"Geo-IP (offline) locates none of {len(geo)} external addresses"
+    )
+    documentation = geo[geo["ip_class"] == "documentation"]
+    if len(documentation):
+        text += (
+            f"; {', '.join(documentation['ip'])} lie in documentation ranges "
+            "(RFC 5737 for IPv4, 3849 for IPv6), which geo-IP classifies rather than locates"
+        )
+    other = geo[(geo["status"] != "ok") & (geo["ip_class"] != "documentation")]
+    if len(other):
+        text += f"; {len(other)} not located ({', '.join(_unique(other['status']))})"
+    return text
 
 
 def _credential_dumping(ctx: _Context) -> Finding:
@@ -335,7 +541,7 @@ def _exfiltration(ctx: _Context) -> Finding:
     transfers = transfers[~transfers["DestinationIP"].map(_is_internal)]
     parts = []
     if len(staging):
-        tool = str(staging["NewProcessName"].iloc[0]).rsplit("\\", 1)[-1]
+        tool = _file_name(staging["NewProcessName"].iloc[0])
         parts.append(f"archived with {tool} on {staging['Computer'].iloc[0]}")
     if len(transfers):
         top = transfers.iloc[0]
@@ -374,7 +580,36 @@ def _password_spray(ctx: _Context) -> Finding:
         accounts=accounts,
         indicators={"ip": ips},
         evidence=wins if len(wins) else sprays,
+        places=_signin_places(ctx, ips, accounts),
     )
+
+
+SIGNIN_PLACES = """
+declare query_parameters(start: datetime, end: datetime, ip_addresses: dynamic, accounts: dynamic);
+SigninLogs
+| where TimeGenerated between (start .. end)
+| where IPAddress in (ip_addresses) or UserPrincipalName in~ (accounts)
+| extend Latitude = todouble(LocationDetails.geoCoordinates.latitude),
+    Longitude = todouble(LocationDetails.geoCoordinates.longitude), City = tostring(LocationDetails.city)
+| summarize SignIns = count(), Failures = countif(ResultType != "0"), Accounts = dcount(UserPrincipalName),
+    FirstSeen = min(TimeGenerated), LastSeen = max(TimeGenerated)
+    by IPAddress, Location, City, Latitude, Longitude
+| sort by FirstSeen asc
+"""
+"""Where sign-ins from the spraying addresses and of the accounts they won came from (KQL)."""
+
+
+def _signin_places(ctx: _Context, ips: list[str], accounts: list[str]) -> pd.DataFrame | None:
+    """Sign-in locations of the spray and of the accounts it won, or None where KQL cannot run."""
+    start, end = ctx.qp.time_range
+    params = {"start": start, "end": end, "ip_addresses": ips, "accounts": accounts or [""]}
+    try:
+        places = ctx.qp.exec_query(SIGNIN_PLACES, params=params, language="kql")
+    except HuntbookError:
+        return None  # a backend without KQL: the step's finding stands without its map
+    spray = places["IPAddress"].isin(ips)
+    owners = ", ".join(accounts) or "the accounts"
+    return places.assign(layer=spray.map({True: "password spray source", False: f"sign-ins of {owners}"}))
 
 
 def _ssh_brute_force(ctx: _Context) -> Finding:
@@ -418,6 +653,7 @@ STEPS: tuple[tuple[str, Step], ...] = (
     ("Alerts", _alerts),
     ("Initial access: malicious document", _phishing),
     ("Execution: encoded PowerShell download cradle", _encoded_powershell),
+    ("Process tree of the attack chain", _attack_chain),
     ("Command and control: beaconing", _c2),
     ("Threat intelligence matches", _threat_intel),
     ("Credential access: LSASS dump", _credential_dumping),
@@ -430,6 +666,11 @@ STEPS: tuple[tuple[str, Step], ...] = (
 
 
 # -- helpers ---------------------------------------------------------------------
+
+
+def _file_name(path: object) -> str:
+    """``C:\\Windows\\System32\\cmd.exe`` -> ``cmd.exe``."""
+    return str(path).rsplit("\\", 1)[-1]
 
 
 def _short_host(name: str) -> str:

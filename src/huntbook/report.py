@@ -1,18 +1,34 @@
 """A self-contained HTML report of an investigation (no external resources).
 
+With the ``vis`` extra the report draws the attack timeline and the process
+tree of the attack chain (Bokeh, one inline copy of BokehJS) and maps of
+the places findings name (offline Leaflet pages in sandboxed frames);
+without it, an inline SVG timeline stands in.
+
 Every value from the data is HTML-escaped: logs hold attacker-written text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
+from functools import partial
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from huntbook.display import short_value
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import pandas as pd
+    from bokeh.model import Model
+
     from huntbook.investigation import Finding, Investigation
+    from huntbook.vis._bokeh import BokehPlot
+    from huntbook.vis.map import MapPlot
+
+T = TypeVar("T")
 
 EVIDENCE_ROWS = 15
 _CSS = """
@@ -28,25 +44,177 @@ table.ev{border-collapse:collapse;font-size:12px;margin-top:8px;display:block;ov
 table.ev th,table.ev td{border:1px solid #dde1e6;padding:3px 6px;text-align:left;max-width:420px;
 overflow-wrap:anywhere}table.ev th{background:#eef1f4}
 svg text{font:11px system-ui,sans-serif;fill:#1d2330}
+.pic{overflow-x:auto}iframe.map{width:100%;border:1px solid #dde1e6;border-radius:4px}
 """
 _COLORS = ("#3b6fd4", "#d4543b", "#2e9e6a", "#a05cc8", "#d49a22", "#1f9bb3", "#c2427a", "#6b7a2a")
 
 
+TIMELINE_TEXT_COLUMNS = (
+    "CommandLine", "command_line", "SyslogMessage", "AlertName", "UserPrincipalName", "TargetUserName",
+    "DestinationIP",
+)  # fmt: skip
+"""Columns that say what a timeline event was (the first one a finding's rows have)."""
+TIMELINE_HOST_COLUMNS = ("Computer", "host", "SourceIP", "IPAddress")
+"""Columns that say where a timeline event happened (the first one a finding's rows have)."""
+MAP_COLUMNS = ("Latitude", "Longitude", "layer")
+"""The columns of `Finding.places` that place a row; the others go into its popup."""
+MAP_HEIGHT = 520
+
+
+@dataclass
+class Pictures:
+    """The report's drawings: HTML sections, and what the page head needs for them."""
+
+    head: str = ""
+    sections: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """Why a drawing is missing (no ``vis`` extra, a plot that could not be drawn)."""
+
+
 def render_report(investigation: Investigation) -> str:
     """Return the report of *investigation* as one HTML document."""
+    pictures = draw_pictures(investigation.findings)
+    notes = "".join(f"<p class='none'>{escape(n)}</p>" for n in pictures.notes)
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         "<title>huntbook investigation</title><style>",
         _CSS,
-        "</style></head><body><header><h1>huntbook investigation</h1>",
+        "</style>",
+        pictures.head,
+        "</head><body><header><h1>huntbook investigation</h1>",
         f"<p>{escape(investigation.environment)} · run {investigation.started:%Y-%m-%d %H:%M} UTC · "
         f"{investigation.seconds:.1f} s · {len(investigation.findings)} steps</p></header><main>",
         _facts(investigation),
-        _timeline(investigation.findings),
+        *(pictures.sections or [_timeline(investigation.findings)]),
+        f"<section>{notes}</section>" if notes else "",
         *(_finding(f) for f in investigation.findings),
         "</main></body></html>",
     ]
     return "".join(parts)
+
+
+def draw_pictures(findings: list[Finding]) -> Pictures:
+    """The attack timeline, the process tree of the attack chain and a map per finding with places.
+
+    Bokeh plots share one inline copy of BokehJS (in `Pictures.head`); the map is
+    a whole offline Leaflet page in a sandboxed ``<iframe srcdoc>``. Without the
+    ``vis`` extra the result is empty apart from a note saying how to get the pictures.
+    """
+    try:
+        from bokeh.embed import components
+        from bokeh.resources import INLINE
+
+        from huntbook.vis import plot_map, plot_process_tree, plot_timeline
+    except ImportError:
+        return Pictures(notes=["Install huntbook[vis] to see the timeline, process tree and map here."])
+    pictures = Pictures()
+    models: dict[str, Model] = {}  # by section title
+    timeline = _attempt(pictures, "timeline", lambda: _timeline_model(findings, plot_timeline))
+    if timeline is not None:
+        models["Timeline (UTC)"] = timeline
+    chain = next((f for f in findings if f.error is None and f.tree is not None and len(f.tree)), None)
+    if chain is not None and chain.tree is not None:
+        tree, title = chain.tree, chain.summary.split(";")[0]  # the first clause: who started what
+        drawn = _attempt(
+            pictures, "process tree", lambda: plot_process_tree(tree, color_by="process_name", title=title)
+        )
+        if drawn is not None:
+            models[chain.step] = drawn
+    if models:
+        script, divs = components(models)
+        pictures.head = INLINE.render() + script
+        pictures.sections = [
+            f"<section><h2>{escape(title)}</h2><div class='pic'>{div}</div></section>"
+            for title, div in divs.items()
+        ]
+    for f in findings:
+        if f.error is None and f.places is not None and len(f.places):
+            section = _attempt(pictures, f"map of {f.step}", partial(_map_section, f, plot_map))
+            pictures.sections += [section] if section is not None else []
+    return pictures
+
+
+def _attempt(pictures: Pictures, what: str, draw: Callable[[], T]) -> T | None:
+    """What *draw* returns, or None with a note in *pictures* when the plot refuses its data."""
+    from huntbook.vis import PlotError
+
+    try:
+        return draw()
+    except PlotError as exc:
+        pictures.notes.append(f"The {what} could not be drawn: {exc}")
+        return None
+
+
+def _timeline_model(findings: list[Finding], plot_timeline: Callable[..., BokehPlot]) -> Model | None:
+    import pandas as pd
+
+    events = timeline_events(findings)
+    if events.empty:
+        return None
+    marked = [n for n, f in enumerate(findings, start=1) if f.markers is not None and len(f.markers)]
+    marks = [f.markers for f in findings if f.markers is not None and len(f.markers)]
+    about = f"red dashed lines are the alerts (step {', '.join(map(str, marked))})" if marked else ""
+    return plot_timeline(
+        events,
+        group_by="step",
+        source_columns=["where", "what"],
+        ref_events=pd.concat(marks, ignore_index=True) if marks else None,
+        ref_label_column="label" if marks else None,
+        title="What happened when: one lane per step" + (f"; {about}" if about else ""),
+    ).model
+
+
+def timeline_events(findings: list[Finding]) -> pd.DataFrame:
+    """The events to draw: ``TimeGenerated``, ``step`` (numbered as in *findings*), ``where``, ``what``.
+
+    A finding's `Finding.events` (else its evidence) gives the rows; those without a time are left
+    out, and so are findings that mark moments instead (`Finding.markers`).
+    """
+    import pandas as pd
+
+    frames = []
+    for number, f in enumerate(findings, start=1):
+        rows = f.events if f.events is not None else f.evidence
+        if f.error is not None or rows is None or rows.empty or f.markers is not None:
+            continue
+        time = next((c for c in ("TimeGenerated", "FirstSeen", "start") if c in rows.columns), None)
+        if time is None:
+            continue
+        frames.append(
+            pd.DataFrame(
+                {
+                    "TimeGenerated": rows[time],
+                    "step": f"{number} · {f.step}",  # lanes sort by number, so they keep the steps' order
+                    "where": _first_column(rows, TIMELINE_HOST_COLUMNS),
+                    "what": _first_column(rows, TIMELINE_TEXT_COLUMNS),
+                }
+            ).dropna(subset=["TimeGenerated"])
+        )
+    if not frames:
+        return pd.DataFrame(columns=["TimeGenerated", "step", "where", "what"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def _first_column(rows: pd.DataFrame, names: tuple[str, ...]) -> pd.Series | str:
+    column = next((c for c in names if c in rows.columns), None)
+    return rows[column].astype("string") if column else ""
+
+
+def _map_section(finding: Finding, plot_map: Callable[..., MapPlot]) -> str:
+    places = finding.places
+    assert places is not None
+    popups = [str(c) for c in places.columns if c not in MAP_COLUMNS]
+    layer = "layer" if "layer" in places.columns else None
+    drawn = plot_map(
+        places, lat_column="Latitude", lon_column="Longitude", popup_columns=popups, layer_by=layer,
+        title=finding.step, height=MAP_HEIGHT,
+    )  # fmt: skip
+    page = escape(drawn.to_html(), quote=True)
+    frame = (
+        f"<iframe class='map' title='{escape(finding.step)}' srcdoc=\"{page}\" "
+        f"style='height:{MAP_HEIGHT + 20}px' sandbox='allow-scripts'></iframe>"
+    )
+    return f"<section><h2>Where: {escape(finding.step)}</h2>{frame}</section>"
 
 
 def _facts(investigation: Investigation) -> str:
@@ -104,7 +272,7 @@ def _finding(f: Finding) -> str:
     queries = ", ".join(escape(q) for q in f.queries)
     body = f"<p>{escape(f.summary)}</p><p class='q'>Queries: {queries}</p>"
     if f.evidence is not None and len(f.evidence):
-        shown = f.evidence.head(EVIDENCE_ROWS).astype(object).map(short_value)
+        shown = f.evidence.head(EVIDENCE_ROWS).astype(object).map(short_value, na_action="ignore")
         more = len(f.evidence) - len(shown)
         body += shown.to_html(index=False, escape=True, classes="ev", border=0, na_rep="")
         if more > 0:

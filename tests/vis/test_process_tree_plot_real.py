@@ -31,7 +31,7 @@ def test_msticpy_4688_sample_renders_with_names_pids_and_colours(tmp_path, share
     path = save_html(plot, tmp_path / "win_proc_test.html")
     html = path.read_text(encoding="utf-8")
     assert "WaAppAgent.exe (6548)" in html  # file name and pid, not a cut-off folder path
-    shown = render_html(path)  # tests/vis/conftest.py: headless Chromium over DevTools
+    shown = render_html(path)  # tests/conftest.py: headless Chromium over DevTools
     assert shown.console_problems == [], shown.console
     assert shown.drawn_fraction() > 0.02, shown.screenshot
     drawn = shown.colours_seen(list(Category10[10]))
