@@ -154,8 +154,25 @@ def plot_map(
     bounds = _bounds(fmap)
     if bounds:
         fmap.fit_bounds(bounds, padding=(20, 20), max_zoom=6)
+        _refit_when_resized(fmap, bounds)
     _page(fmap).header.add_child(folium.Element(f"<title>{_text(title)}</title>"), name="title")
     return MapPlot(fmap, title=title, height=height, notes=notes)
+
+
+def _refit_when_resized(fmap: folium.Map, bounds: list[list[float]]) -> None:
+    """Fit the markers again once the page has its real size (an iframe may start smaller)."""
+    import json
+
+    import folium
+
+    name = fmap.get_name()
+    refit = (
+        f"function refit_{name}() {{ {name}.invalidateSize(); "
+        f"{name}.fitBounds({json.dumps(bounds)}, {{padding: [20, 20], maxZoom: 6}}); }}\n"
+        f"window.addEventListener('load', refit_{name});\n"
+        f"window.addEventListener('resize', refit_{name});"
+    )
+    _page(fmap).script.add_child(folium.Element(refit))
 
 
 def _locate(
