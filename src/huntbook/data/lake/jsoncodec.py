@@ -18,6 +18,11 @@ except ImportError:  # optional speed-up (the ``evtx`` extra installs it)
     orjson = None  # type: ignore[assignment]
 
 
+fast_loads = orjson.loads if orjson is not None else None
+"""orjson's decoder when installed: only for text whose integers fit in 64 bits (as an EVTX file's do);
+fall back to `loads` for text it refuses."""
+
+
 def loads(text: str | bytes, *, small_numbers: bool = False) -> Any:
     """Decode one JSON document as the standard library does (faster with orjson).
 

@@ -68,6 +68,8 @@ _NESTED_DATA = ("event_data", "EventData")
 _INT_MAX, _LONG_MAX, _MAX_DIGITS = 2**31 - 1, 2**63 - 1, 19
 # Columns a table does not declare but every event table gets; other extra columns are text.
 _EXTRA_TYPES = {"EventRecordId": "long"}
+_Fields = tuple[str, ...]
+_Values = tuple[object, ...]
 
 
 class NotAnEventError(ValueError):
@@ -79,16 +81,19 @@ class EventRows:
 
     An event is routed by its channel: ``Security`` to ``SecurityEvent``,
     Sysmon to ``SysmonEvent``, any other to ``Event``; a record that is not
-    an event goes raw to ``UnparsedEvent_CL``. Rows are plain dicts until a
-    table has `BATCH_ROWS` of them; then they become an Arrow table, which
-    holds them in a fraction of the memory.
+    an event goes raw to ``UnparsedEvent_CL``. Rows wait as tuples of their
+    values, grouped by their set of fields (events of one kind share it),
+    until a table has `BATCH_ROWS` of them; then they become an Arrow table,
+    which holds them in a fraction of the memory.
     """
 
     BATCH_ROWS = 20_000
 
     def __init__(self) -> None:
-        self.rows: dict[str, list[dict[str, object]]] = defaultdict(list)
-        """Rows not yet typed, per table."""
+        self.rows: dict[str, dict[_Fields, list[_Values]]] = defaultdict(dict)
+        """Rows not yet typed, per table: the values of each, grouped by their fields."""
+        self.pending: dict[str, int] = defaultdict(int)
+        """How many rows are not yet typed, per table."""
         self.typed: dict[str, list[pa.Table]] = defaultdict(list)
         """Rows already typed, per table."""
 
@@ -113,14 +118,30 @@ class EventRows:
         except (KeyError, TypeError) as exc:
             raise NotAnEventError(f"no Event.System field {exc}") from None
         body = event.get("EventData")
-        data = _fields(body) if body.__class__ is dict else {} if body is None else {"EventData": _text(body)}
+        if body.__class__ is dict:
+            data = body  # values stay as decoded until they are typed (or, for the EventData JSON, now)
+            if "#attributes" in data:
+                data["EventDataAttributes"] = data.pop("#attributes")
+        else:
+            data = {} if body is None else {"EventData": _text(body)}
         user = event.get("UserData")
         if user is not None:
             if user.__class__ is dict and len(user) == 1:
                 user = next(iter(user.values()))  # <UserData><LogFileCleared ...>
             data.update(_fields(user) if user.__class__ is dict else {"UserData": _text(user)})
+        if channel != SYSMON_CHANNEL:  # the EventData JSON of the other tables holds the fields as text
+            _fields(data)
         computer, level, record_id = system.get("Computer"), system.get("Level"), system.get("EventRecordID")
-        provider, security = system.get("Provider"), system.get("Security")
+        provider, user_sid = system.get("Provider"), system.get("Security")
+        try:  # the shape evtx writes: {"#attributes": {"Name": ...}}
+            provider = provider["#attributes"]["Name"]
+        except (KeyError, TypeError, IndexError):
+            provider = _attribute(provider, "Name")
+        if user_sid is not None:
+            try:
+                user_sid = user_sid["#attributes"]["UserID"]
+            except (KeyError, TypeError, IndexError):
+                user_sid = _attribute(user_sid, "UserID")
         # The shapes evtx writes pass as they are; anything else goes through the checking helpers.
         if not (event_id.__class__ is int and 0 <= event_id <= _INT_MAX):
             event_id = _int(event_id, "EventID")
@@ -129,14 +150,14 @@ class EventRows:
         if not (record_id.__class__ is int and 0 <= record_id <= _LONG_MAX):
             record_id = _optional_int(record_id, _LONG_MAX)
         self._add(
-            _time(time),
+            time if _is_evtx_time(time) else _time(time),
             event_id,
             channel if channel.__class__ is str and channel else _required_text(channel, "Channel"),
             computer if computer.__class__ is str else _optional_text(computer),
-            _optional_text(_attribute(provider, "Name")),
+            provider if provider.__class__ is str else _optional_text(provider),
             level,
             record_id,
-            None if security is None else _optional_text(_attribute(security, "UserID")),
+            user_sid if user_sid.__class__ is str else _optional_text(user_sid),
             data,
         )
 
@@ -194,16 +215,21 @@ class EventRows:
         """Add the rows of *other*."""
         for table, typed in other.typed.items():
             self.typed[table].extend(typed)
-        for table, rows in other.rows.items():
-            pending = self.rows[table]
-            pending.extend(rows)
-            if len(pending) >= self.BATCH_ROWS:
+        for table, groups in other.rows.items():
+            mine = self.rows[table]
+            for fields, values in groups.items():
+                if fields in mine:
+                    mine[fields].extend(values)
+                else:
+                    mine[fields] = list(values)
+            self.pending[table] += other.pending[table]
+            if self.pending[table] >= self.BATCH_ROWS:
                 self._type(table)
 
     def counts(self) -> dict[str, int]:
         """Return the rows gathered per table."""
         tables = sorted(self.rows.keys() | self.typed.keys())
-        return {t: len(self.rows.get(t, ())) + sum(p.num_rows for p in self.typed.get(t, ())) for t in tables}
+        return {t: self.pending.get(t, 0) + sum(p.num_rows for p in self.typed.get(t, ())) for t in tables}
 
     def to_arrow(self) -> dict[str, pa.Table]:
         """Return one Arrow table per event table: declared columns typed, the rest text."""
@@ -218,20 +244,25 @@ class EventRows:
         return tables
 
     def _append(self, table: str, row: dict[str, object]) -> None:
-        pending = self.rows[table]
-        pending.append(row)
-        if len(pending) >= self.BATCH_ROWS:
+        groups, fields = self.rows[table], tuple(row)
+        group = groups.get(fields)
+        if group is None:
+            group = groups[fields] = []
+        group.append(tuple(row.values()))
+        pending = self.pending[table] = self.pending[table] + 1
+        if pending >= self.BATCH_ROWS:
             self._type(table)
 
     def _type(self, table: str) -> None:
         """Turn the pending rows of *table* into an Arrow table."""
-        rows = self.rows.pop(table, None)
-        if rows:
-            self.typed[table].append(_arrow(table, rows))
+        groups = self.rows.pop(table, None)
+        self.pending.pop(table, None)
+        if groups:
+            self.typed[table].append(_arrow(table, groups))
 
     def _add(
         self,
-        time: dt.datetime,
+        time: str,
         event_id: int,
         channel: str,
         computer: str | None,
@@ -241,9 +272,13 @@ class EventRows:
         user_sid: str | None,
         data: dict[str, Any],
     ) -> None:
-        """Route one event by *channel*; *data* (its EventData fields as text) becomes part of the row."""
+        """Route one event by *channel*; *data* (its EventData fields) becomes part of the row.
+
+        The fields are text already, except for Sysmon events, whose values are made text column
+        by column when typed (`_column`).
+        """
         if channel == SYSMON_CHANNEL:
-            row = data  # every EventData field is a column; the event's own fields win
+            row = data  # every EventData field is a column (text once typed); the event's own fields win
             table = SYSMON_TABLE
         elif channel == "Security":
             row = data  # the derived columns are built (EventData too) before they are added to it
@@ -287,14 +322,14 @@ def _security_columns(event_id: int, level: int | None, data: dict[str, Any]) ->
     }
 
 
-def _arrow(table: str, rows: list[dict[str, object]]) -> pa.Table:
-    """Type *rows* as one Arrow table: declared columns first, then every other field by name, as text.
+def _arrow(table: str, groups: dict[_Fields, list[_Values]]) -> pa.Table:
+    """Type rows as one Arrow table: declared columns first, then every other field by name, as text.
 
-    Rows are grouped by their set of fields (events of one kind share it) and
-    each group is transposed into columns at once, so the work per row does
-    not grow with the width of the table; Arrow fills the columns a group
-    lacks with nulls. Rows of one group are stored together (tables have no
-    row order; sort by ``TimeGenerated``).
+    *groups* holds the rows' values by their set of fields (events of one kind
+    share it); each group is transposed into columns at once, so the work per
+    row does not grow with the width of the table; Arrow fills the columns a
+    group lacks with nulls. Rows of one group are stored together (tables
+    have no row order; sort by ``TimeGenerated``).
     """
     import pyarrow as pa
 
@@ -302,9 +337,6 @@ def _arrow(table: str, rows: list[dict[str, object]]) -> pa.Table:
 
     schema = schema_for(table)
     declared = dict(schema.columns) if schema else {}
-    groups: dict[tuple[str, ...], list[tuple[object, ...]]] = defaultdict(list)
-    for row in rows:
-        groups[tuple(row)].append(tuple(row.values()))
     types = {column: arrow_type(kind) for column, kind in declared.items()}
     parts = []
     for keys, values in groups.items():
@@ -312,11 +344,40 @@ def _arrow(table: str, rows: list[dict[str, object]]) -> pa.Table:
             if column not in types:
                 types[column] = arrow_type(_EXTRA_TYPES.get(column, "string"))
         columns = zip(keys, zip(*values, strict=True), strict=True)
-        parts.append(pa.table({key: pa.array(list(column), type=types[key]) for key, column in columns}))
+        parts.append(pa.table({key: _column(column, types[key]) for key, column in columns}))
     typed = pa.concat_tables(parts, promote_options="default") if parts else pa.table({})
     for column in types.keys() - set(typed.column_names):  # declared, but in no row
         typed = typed.append_column(pa.field(column, types[column]), pa.nulls(typed.num_rows, types[column]))
     return typed.select(_column_order(table, list(types)))
+
+
+def _column(values: tuple[object, ...], kind: pa.DataType) -> pa.Array:
+    """One column of *kind*: times from their ISO text (see `_time`), other values as `_text` writes them.
+
+    Values of text columns may still be as JSON decoded them (numbers, objects); Arrow refuses
+    them, and only then is each value of that column converted.
+    """
+    import pyarrow as pa
+
+    if pa.types.is_timestamp(kind):
+        try:
+            return pa.array(values, type=pa.string()).cast(kind)
+        except pa.ArrowInvalid:  # a form Arrow does not read: Python's reading decides, as in `_time`
+            times = [None if v is None else dt.datetime.fromisoformat(str(v)) for v in values]
+            return pa.array(times, type=kind)
+    if not pa.types.is_string(kind):
+        return pa.array(values, type=kind)
+    try:
+        return pa.array(values, type=kind)
+    except pa.ArrowTypeError:
+        pass
+    try:  # a column of whole numbers or booleans: Arrow writes them as `_text` does
+        inferred = pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):  # mixed kinds, or beyond 64 bits
+        inferred = None
+    if inferred is not None and (pa.types.is_integer(inferred.type) or pa.types.is_boolean(inferred.type)):
+        return inferred.cast(kind)
+    return pa.array([v if v.__class__ is str else _text(v) for v in values], type=kind)
 
 
 def _column_order(table: str, columns: list[str]) -> list[str]:
@@ -367,6 +428,7 @@ def _text(value: Any) -> str | None:
 
 
 def _attribute(element: Any, name: str) -> Any:
+    """Attribute *name* of an element rendered as ``{"#attributes": {...}}`` (or of a plain object)."""
     if isinstance(element, dict):
         attributes = element.get("#attributes", element)
         return attributes.get(name) if isinstance(attributes, dict) else None
@@ -392,14 +454,33 @@ def _pop(obj: dict[str, Any], keys: tuple[str, ...], winlog: dict[str, Any], win
     return winlog.pop(winlog_key, None)
 
 
-def _time(value: Any) -> dt.datetime:
+def _is_evtx_time(value: Any) -> bool:
+    """Whether *value* is a valid time in the form evtx writes, which Arrow reads as Python does."""
+    if not (value.__class__ is str and len(value) == 27 and value[4] == value[7] == "-" and value[10] == "T"):
+        return False
+    try:
+        return value[26] == "Z" and dt.datetime.fromisoformat(value) is not None
+    except ValueError:
+        return False
+
+
+def _time(value: Any) -> str:
+    """Check an ISO 8601 time and return it as ISO text in UTC, which Arrow reads as exactly that instant.
+
+    Arrow turns a column of such text into timestamps far faster than it converts datetime
+    objects. The form evtx writes (``2020-10-20T22:33:02.063979Z``) is returned as it is; any
+    other (no zone, an offset, other precision) is rewritten from the parsed time.
+    """
     if not isinstance(value, str):
         raise NotAnEventError(f"time is not text: {value!r}")
     try:
         parsed = dt.datetime.fromisoformat(value.strip())
     except ValueError:
         raise NotAnEventError(f"not an ISO 8601 time: {value[:40]!r}") from None
-    return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
+    if _is_evtx_time(value):
+        return value
+    parsed = parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
+    return parsed.isoformat()
 
 
 def _int(value: Any, name: str) -> int:

@@ -10,13 +10,20 @@ EventID) is kept raw in ``UnparsedEvent_CL``.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
+import os
 import struct
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from huntbook.data.lake.jsoncodec import loads
+from huntbook.data.lake.jsoncodec import fast_loads, loads
 from huntbook.data.lake.winevents import EventRows, NotAnEventError
 from huntbook.errors import IngestError, MissingExtraError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 EVENT_SUFFIXES = {".evtx": "evtx", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
 """Suffixes of Windows event files, and the format each is read as."""
@@ -42,14 +49,32 @@ def read_event_file(path: Path, fmt: str | None = None) -> EventRows:
             f"cannot tell the format from the suffix '{path.suffix}'; pass format='evtx' or 'jsonl'",
             path=str(path),
         )
-    rows = EventRows()
     if fmt == "evtx":
-        _read_evtx(path, rows)
+        reader = _read_evtx
     elif fmt in ("jsonl", "json"):
-        _read_export(path, rows)
+        reader = _read_export
     else:
         raise IngestError(f"'{fmt}' files do not hold Windows events; use evtx or jsonl", path=str(path))
+    rows = EventRows()
+    with _gc_paused():
+        reader(path, rows)
     return rows
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: a file's rows are new objects, none of them garbage.
+
+    Reading makes many containers that all live on, so the collector would
+    scan them again and again for nothing (about 5% of the time of a read).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def declared_records(path: Path) -> int:
@@ -60,12 +85,13 @@ def declared_records(path: Path) -> int:
     IngestError
         The file is not EVTX, or is shorter than its header says.
     """
-    with path.open("rb") as handle:
-        header = handle.read(_HEADER_SIZE)
+    fd = os.open(path, os.O_RDONLY)  # unbuffered reads of a few bytes here and there
+    try:
+        header = os.pread(fd, 128, 0)
         if len(header) < 128 or not header.startswith(_FILE_MAGIC):
             raise IngestError("not an EVTX file (no 'ElfFile' header)", path=str(path))
         (chunks,) = struct.unpack_from("<H", header, 42)
-        size = path.stat().st_size
+        size = os.fstat(fd).st_size
         needed = _HEADER_SIZE + chunks * _CHUNK_SIZE
         if size < needed:
             raise IngestError(
@@ -75,11 +101,12 @@ def declared_records(path: Path) -> int:
             )
         total = 0
         for index in range(chunks):
-            handle.seek(_HEADER_SIZE + index * _CHUNK_SIZE)
-            chunk = handle.read(40)
+            chunk = os.pread(fd, 40, _HEADER_SIZE + index * _CHUNK_SIZE)
             if chunk.startswith(_CHUNK_MAGIC):
                 first, last = struct.unpack_from("<QQ", chunk, 24)
                 total += max(last - first + 1, 0)
+    finally:
+        os.close(fd)
     return total
 
 
@@ -90,16 +117,16 @@ def _read_evtx(path: Path, rows: EventRows) -> None:
         raise MissingExtraError("evtx", "evtx", feature="Reading .evtx files") from None
     declared = declared_records(path)
     source, last, add = str(path), None, rows.add_evtx
+    decode = loads if fast_loads is None else fast_loads
     try:
         for record in PyEvtxParser(source).records_json():
             if record is None:  # the stubs allow it; the parser yields records or raises
                 continue
-            last = record["event_record_id"]
-            text = record["data"]
+            last, text = record["event_record_id"], record["data"]
             try:
-                add(loads(text, small_numbers=True))  # EVTX holds numbers of 64 bits at most
-            except ValueError as exc:  # not JSON, or NotAnEventError
-                rows.add_unparsed(source, rows.records + 1, str(exc), text)
+                add(decode(text))  # EVTX holds numbers of 64 bits at most, which orjson keeps exact
+            except ValueError as exc:  # not JSON (orjson refused it; see `_unparsed`), or NotAnEventError
+                _unparsed(rows, source, text, exc)
     except (OSError, RuntimeError) as exc:
         raise IngestError(f"not a readable EVTX file: {exc}{_stopped(rows, last)}", path=source) from None
     if rows.records < declared:
@@ -108,6 +135,17 @@ def _read_evtx(path: Path, rows: EventRows) -> None:
             f"but only {rows.records:,} could be read{_stopped(rows, last)}",
             path=source,
         )
+
+
+def _unparsed(rows: EventRows, source: str, text: str, exc: ValueError) -> None:
+    """Add the evtx record *text* that *exc* refused: an event if the standard library reads it, else raw."""
+    if not isinstance(exc, NotAnEventError):
+        try:
+            rows.add_evtx(loads(text, small_numbers=True))  # what orjson refuses (a lone surrogate)
+            return
+        except ValueError as again:
+            exc = again
+    rows.add_unparsed(source, rows.records + 1, str(exc), text)
 
 
 def _stopped(rows: EventRows, last: int | None) -> str:
