@@ -282,7 +282,7 @@ class Lake:
     ) -> list[IngestReport]:
         """Read Windows event files, then write one part per table for all of them."""
         from huntbook.data.lake.winevents import EventRows
-        from huntbook.data.lake.winfiles import read_event_file
+        from huntbook.data.lake.winfiles import event_format, read_event_file
 
         manifest = self._manifest()
         seen = set() if force else set(manifest.get(EVENTS_KEY, []))
@@ -291,11 +291,12 @@ class Lake:
         loaded = _read_new(
             paths,
             seen,
-            lambda p: read_event_file(p, fmt),
+            lambda p, content=None: read_event_file(p, fmt, content),
             reports,
             collect,
             progress,
             "Reading Windows events",
+            whole=lambda p: event_format(p, fmt) == "evtx",
         )
         digests: list[str] = []
         read: list[Path] = []
@@ -380,25 +381,32 @@ def _expand(sources: Path | str | Iterable[Path | str], suffixes: Mapping[str, s
 def _read_new(
     paths: list[Path],
     seen: set[str],
-    read: Callable[[Path], _T],
+    read: Callable[..., _T],
     reports: list[IngestReport],
     collect: bool,
     progress: bool,
     description: str,
+    *,
+    whole: Callable[[Path], bool] = lambda _: False,
 ) -> Iterator[tuple[Path, str, _T]]:
     """Yield (path, digest, what *read* made of it) for each file whose content is not in *seen*.
 
     A file seen before is added to *reports* as skipped, and a file *read*
     rejects with its error when *collect* (else the error is raised), in
     order: the caller adds the report of each file yielded before the next.
+    A file for which *whole* is true is read into memory once, hashed and
+    given to *read* as ``read(path, content)``.
     """
+    from huntbook.data.lake.winfiles import file_bytes
+
     for path in _steps(paths, progress, description):
         try:
-            digest = _digest(path)
+            content = file_bytes(path) if whole(path) else None
+            digest = _digest(path) if content is None else hashlib.sha256(content).hexdigest()
             if digest in seen:
                 reports.append(IngestReport(str(path), {}, skipped=True))
                 continue
-            result = read(path)
+            result = read(path) if content is None else read(path, content)
         except IngestError as exc:
             if not collect:
                 raise

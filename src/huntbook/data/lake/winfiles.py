@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import io
 import json
-import os
 import struct
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,8 +34,10 @@ _HEADER_SIZE = 4096
 _CHUNK_SIZE = 65536
 
 
-def read_event_file(path: Path, fmt: str | None = None) -> EventRows:
+def read_event_file(path: Path, fmt: str | None = None, content: bytes | None = None) -> EventRows:
     """Read every record of the ``evtx`` or ``jsonl`` file *path* (*fmt* from the suffix by default).
+
+    *content*, the bytes of an EVTX file already read (to hash it), saves reading it again.
 
     Raises
     ------
@@ -43,22 +45,35 @@ def read_event_file(path: Path, fmt: str | None = None) -> EventRows:
         The file cannot be read, or (EVTX) is truncated or corrupt; the
         message says after which record the parser stopped.
     """
+    fmt = event_format(path, fmt)
+    rows = EventRows()
+    with _gc_paused():
+        if fmt == "evtx":
+            _read_evtx(path, rows, content)
+        else:
+            _read_export(path, rows)
+    return rows
+
+
+def event_format(path: Path, fmt: str | None = None) -> str:
+    """``evtx`` or ``jsonl``: *fmt* if given, else told from the suffix of *path*."""
     fmt = fmt or EVENT_SUFFIXES.get(path.suffix.lower())
     if fmt is None:
         raise IngestError(
             f"cannot tell the format from the suffix '{path.suffix}'; pass format='evtx' or 'jsonl'",
             path=str(path),
         )
-    if fmt == "evtx":
-        reader = _read_evtx
-    elif fmt in ("jsonl", "json"):
-        reader = _read_export
-    else:
+    if fmt not in ("evtx", "jsonl", "json"):
         raise IngestError(f"'{fmt}' files do not hold Windows events; use evtx or jsonl", path=str(path))
-    rows = EventRows()
-    with _gc_paused():
-        reader(path, rows)
-    return rows
+    return fmt
+
+
+def file_bytes(path: Path) -> bytes:
+    """The bytes of *path*; an IngestError naming it when it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise IngestError(f"cannot read the file: {exc.strerror}", path=str(path)) from None
 
 
 @contextlib.contextmanager
@@ -77,49 +92,45 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def declared_records(path: Path) -> int:
-    """Return the number of records the chunk headers of EVTX file *path* declare.
+def declared_records(path: Path, content: bytes | None = None) -> int:
+    """Return the number of records the chunk headers of EVTX file *path* (or its *content*) declare.
 
     Raises
     ------
     IngestError
         The file is not EVTX, or is shorter than its header says.
     """
-    fd = os.open(path, os.O_RDONLY)  # unbuffered reads of a few bytes here and there
-    try:
-        header = os.pread(fd, 128, 0)
-        if len(header) < 128 or not header.startswith(_FILE_MAGIC):
-            raise IngestError("not an EVTX file (no 'ElfFile' header)", path=str(path))
-        (chunks,) = struct.unpack_from("<H", header, 42)
-        size = os.fstat(fd).st_size
-        needed = _HEADER_SIZE + chunks * _CHUNK_SIZE
-        if size < needed:
-            raise IngestError(
-                f"the file is truncated: its header declares {chunks} chunks ({needed:,} bytes), "
-                f"but it has {size:,} bytes (data ends in chunk {(size - _HEADER_SIZE) // _CHUNK_SIZE + 1})",
-                path=str(path),
-            )
-        total = 0
-        for index in range(chunks):
-            chunk = os.pread(fd, 40, _HEADER_SIZE + index * _CHUNK_SIZE)
-            if chunk.startswith(_CHUNK_MAGIC):
-                first, last = struct.unpack_from("<QQ", chunk, 24)
-                total += max(last - first + 1, 0)
-    finally:
-        os.close(fd)
+    data = content if content is not None else file_bytes(path)
+    if len(data) < 128 or not data.startswith(_FILE_MAGIC):
+        raise IngestError("not an EVTX file (no 'ElfFile' header)", path=str(path))
+    (chunks,) = struct.unpack_from("<H", data, 42)
+    needed = _HEADER_SIZE + chunks * _CHUNK_SIZE
+    if len(data) < needed:
+        raise IngestError(
+            f"the file is truncated: its header declares {chunks} chunks ({needed:,} bytes), but it has "
+            f"{len(data):,} bytes (data ends in chunk {(len(data) - _HEADER_SIZE) // _CHUNK_SIZE + 1})",
+            path=str(path),
+        )
+    total = 0
+    for index in range(chunks):
+        at = _HEADER_SIZE + index * _CHUNK_SIZE
+        if data.startswith(_CHUNK_MAGIC, at):
+            first, last = struct.unpack_from("<QQ", data, at + 24)
+            total += max(last - first + 1, 0)
     return total
 
 
-def _read_evtx(path: Path, rows: EventRows) -> None:
+def _read_evtx(path: Path, rows: EventRows, content: bytes | None) -> None:
     try:
         from evtx import PyEvtxParser
     except ImportError:
         raise MissingExtraError("evtx", "evtx", feature="Reading .evtx files") from None
-    declared = declared_records(path)
+    content = content if content is not None else file_bytes(path)
+    declared = declared_records(path, content)
     source, last, add = str(path), None, rows.add_evtx
     decode = loads if fast_loads is None else fast_loads
     try:
-        for record in PyEvtxParser(source).records_json():
+        for record in PyEvtxParser(io.BytesIO(content)).records_json():
             if record is None:  # the stubs allow it; the parser yields records or raises
                 continue
             last, text = record["event_record_id"], record["data"]
