@@ -60,4 +60,5 @@ def test_builtin_catalog_has_bodies_per_backend():
     families = {lang: {n.split(".")[0] for n in names} for lang, names in by_language.items()}
     for lang in ("spl", "opensearch"):
         assert {"WindowsSecurity", "Network", "DNS", "SecurityAlert"} <= families[lang], lang
+    assert {"LinuxSyslog", "AzureAD", "ThreatIntelligence", "Heartbeat"} <= families["sql"]  # for Spark
     assert all("kql" in catalog[n].bodies for names in by_language.values() for n in names)
