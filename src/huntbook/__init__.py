@@ -7,8 +7,9 @@ Names are imported on first use, so ``import huntbook`` stays fast.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from huntbook._lazy import lazy_exports as _lazy_exports
 
 __version__ = "0.1.0"
 
@@ -73,12 +74,4 @@ _LAZY = {
     "unpack_frame": "huntbook.analysis.decode",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'huntbook' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = _lazy_exports(__name__, _LAZY, __all__)

@@ -6,8 +6,9 @@ Names are imported on first use (Bokeh and folium are optional: ``pip install 'h
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from huntbook._lazy import lazy_exports as _lazy_exports
 
 if TYPE_CHECKING:
     from huntbook.vis._bokeh import BokehPlot, PlotError, save_html
@@ -49,12 +50,4 @@ __all__ = [
     "save_html",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'huntbook.vis' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = _lazy_exports(__name__, _LAZY, __all__)

@@ -12,8 +12,9 @@ Names load on first use, so importing this package costs nothing.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from huntbook._lazy import lazy_exports as _lazy_exports
 
 if TYPE_CHECKING:
     from huntbook.enrich.ti.cache import CacheError, TICache
@@ -59,13 +60,4 @@ __all__ = [
     "provider_names",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'huntbook.enrich.ti' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"huntbook.enrich.ti.{module}"), name)
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = _lazy_exports(__name__, _EXPORTS, __all__)

@@ -8,8 +8,9 @@ Names load on first use, so ``import huntbook.notebook.widgets`` does not load i
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from huntbook._lazy import lazy_exports as _lazy_exports
 
 if TYPE_CHECKING:
     from huntbook.notebook.widgets._base import HuntWidget, WidgetValueError
@@ -45,12 +46,4 @@ __all__ = [
     "WidgetValueError",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return list(__all__)
+__getattr__, __dir__ = _lazy_exports(__name__, _EXPORTS, __all__)
