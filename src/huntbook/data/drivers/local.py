@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
+from abc import abstractmethod
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -34,7 +35,30 @@ if TYPE_CHECKING:
 _MISSING_TABLE = re.compile(r"Table with name (\S+?)!? does not exist")
 
 
-class LocalDriver(Driver):
+class LakeDriver(Driver):
+    """A driver over a lake folder (``self.lake``): queries default to the span of its data."""
+
+    _span: tuple[dt.datetime, dt.datetime] | None = None
+
+    @property
+    @abstractmethod
+    def lake(self) -> Lake:
+        """The lake whose tables this driver reads."""
+
+    def tables(self) -> list[str]:
+        """Return the lake's table names."""
+        return self.lake.tables()
+
+    def default_time_range(self, lookback: dt.timedelta) -> tuple[dt.datetime, dt.datetime]:
+        """Return the span of the lake's data (so catalog queries see all of it)."""
+        if self._span is None:
+            self._span = self.lake.time_range()
+        if self._span is None:
+            return super().default_time_range(lookback)
+        return self._span[0], self._span[1] + dt.timedelta(microseconds=1)
+
+
+class LocalDriver(LakeDriver):
     """Runs KQL and SQL on a local lake with DuckDB.
 
     Parameters
@@ -96,19 +120,6 @@ class LocalDriver(Driver):
             self._con.close()
             self._con = None
         super().close()
-
-    def tables(self) -> list[str]:
-        """Return the lake's table names."""
-        return self.lake.tables()
-
-    def default_time_range(self, lookback: dt.timedelta) -> tuple[dt.datetime, dt.datetime]:
-        """Return the span of the lake's data (so catalog queries see all of it)."""
-        if self._span is None:
-            self._span = self.lake.time_range()
-        span = self._span
-        if span is None:
-            return super().default_time_range(lookback)
-        return span[0], span[1] + dt.timedelta(microseconds=1)
 
     def execute(
         self,

@@ -44,8 +44,7 @@ from huntbook.data.drivers._remote import (
     pick,
     provider_settings,
 )
-from huntbook.data.drivers.base import Driver
-from huntbook.data.drivers.local import _utc_times
+from huntbook.data.drivers.local import LakeDriver, _utc_times
 from huntbook.data.lake.lake import Lake
 from huntbook.errors import MissingExtraError, QueryError, TranslationError, UnknownTableError
 
@@ -123,7 +122,7 @@ def _spark_value(value: object) -> Any:
     return value
 
 
-class SparkDriver(Driver):
+class SparkDriver(LakeDriver):
     """Runs SQL and KQL on Spark over the lake's Parquet files.
 
     Parameters
@@ -226,18 +225,6 @@ class SparkDriver(Driver):
                 self.spark.catalog.dropTempView(table)
         self._schema = {}
         super().close()
-
-    def tables(self) -> list[str]:
-        """Return the lake's table names."""
-        return self.lake.tables()
-
-    def default_time_range(self, lookback: dt.timedelta) -> tuple[dt.datetime, dt.datetime]:
-        """Return the span of the lake's data, as the local driver does."""
-        if self._span is None:
-            self._span = self.lake.time_range()
-        if self._span is None:
-            return super().default_time_range(lookback)
-        return self._span[0], self._span[1] + dt.timedelta(microseconds=1)
 
     def translate(
         self, query: str, params: Mapping[str, Any] | None = None, *, language: str = "sql"
