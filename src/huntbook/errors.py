@@ -24,6 +24,9 @@
     ├── PlotError              a plot's input lacks a column or rows
     └── WidgetValueError       a widget was given a value that is not one of its choices
 
+`PartialResultWarning` (a warning, not an error) says that part of a result
+failed (a time chunk, a connection, a workspace) and the rest is kept.
+
 Errors of one backend subclass `QueryError` beside their driver
 (``huntbook.data.drivers``: e.g. ``KustoQueryError``, ``RemoteQueryError`` with
 ``BackendAuthError``, ``BackendTimeoutError``, ``ResultTooLargeError``). The
@@ -154,3 +157,7 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str:
     if not close:
         return ""
     return " Did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+
+
+class PartialResultWarning(UserWarning):
+    """Part of a result failed (a chunk, a connection, a workspace); the rows received are kept."""

@@ -4,11 +4,10 @@ import json
 
 import pytest
 
-from huntbook.data.chunking import PartialResultWarning
 from huntbook.data.lake.lake import Lake
 from huntbook.data.multi import MultiProvider
 from huntbook.data.provider import QueryProvider
-from huntbook.errors import HuntbookError, UnknownQueryError, UnknownTableError
+from huntbook.errors import HuntbookError, PartialResultWarning, UnknownQueryError, UnknownTableError
 
 
 def _lake(folder, table, rows):

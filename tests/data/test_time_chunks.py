@@ -7,10 +7,10 @@ import json
 import pytest
 
 from huntbook.data.catalog import Catalog, Query
-from huntbook.data.chunking import MAX_CHUNKS, PartialResultWarning, split_time_range
+from huntbook.data.chunking import MAX_CHUNKS, split_time_range
 from huntbook.data.lake.lake import Lake
 from huntbook.data.provider import QueryProvider
-from huntbook.errors import ParameterError, QueryError
+from huntbook.errors import ParameterError, PartialResultWarning, QueryError
 
 UTC = dt.UTC
 US = dt.timedelta(microseconds=1)

@@ -27,7 +27,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from typing import TYPE_CHECKING
 
 from huntbook.data.params import parse_timedelta
-from huntbook.errors import ParameterError
+from huntbook.errors import ParameterError, PartialResultWarning
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,10 +41,6 @@ DEFAULT_WORKERS = 4
 """Chunks run at once unless told otherwise."""
 
 _RESOLUTION = dt.timedelta(microseconds=1)
-
-
-class PartialResultWarning(UserWarning):
-    """Some parts of a split or multi-connection query failed; the rows of the others are kept."""
 
 
 def split_time_range(start: dt.datetime, end: dt.datetime, split_by: object) -> list[TimeChunk]:

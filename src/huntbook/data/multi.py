@@ -20,8 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from huntbook.data.chunking import PartialResultWarning
-from huntbook.errors import HuntbookError, UnknownQueryError, did_you_mean
+from huntbook.errors import HuntbookError, PartialResultWarning, UnknownQueryError, did_you_mean
 
 if TYPE_CHECKING:
     import pandas as pd

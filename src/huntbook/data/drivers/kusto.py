@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from huntbook.data.drivers.azure_auth import AzureAuth, auth_error, credential, provider_options
 from huntbook.data.drivers.base import Driver
-from huntbook.errors import ConfigError, MissingExtraError, QueryError, TranslationError
+from huntbook.errors import ConfigError, MissingExtraError, PartialResultWarning, QueryError, TranslationError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,10 +46,6 @@ class KustoConnectionError(QueryError):
 
 class KustoThrottledError(QueryError):
     """The cluster throttled the request (HTTP 429)."""
-
-
-class KustoPartialResultWarning(UserWarning):
-    """The query failed part-way; the rows received before the failure are kept."""
 
 
 class KustoDriver(Driver):
@@ -183,7 +179,7 @@ class KustoDriver(Driver):
 
             problems = "; ".join(response.get_exceptions())[:500]
             warnings.warn(
-                KustoPartialResultWarning(
+                PartialResultWarning(
                     f"{self.cluster}/{self.database} returned a partial result ({problems}); "
                     f"the {len(frame)} rows received are kept. Narrow the query to get all of them."
                 ),

@@ -33,7 +33,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from huntbook.data.drivers.azure_auth import AzureAuth, auth_error, credential, provider_options
 from huntbook.data.drivers.base import Driver
 from huntbook.data.drivers.kusto import kusto_parameter_value
-from huntbook.errors import ConfigError, MissingExtraError, ParameterError, QueryError, TranslationError
+from huntbook.errors import (
+    ConfigError,
+    MissingExtraError,
+    ParameterError,
+    PartialResultWarning,
+    QueryError,
+    TranslationError,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -56,10 +63,6 @@ class LogAnalyticsConnectionError(QueryError):
 
 class LogAnalyticsThrottledError(QueryError):
     """The service kept throttling the request (HTTP 429) after the retries."""
-
-
-class PartialResultWarning(UserWarning):
-    """A workspace returned only part of the result; the rows received are kept."""
 
 
 class SentinelDriver(Driver):

@@ -25,14 +25,13 @@ from huntbook.data.drivers.azure_auth import AzureAuthError
 from huntbook.data.drivers.kusto import (
     KustoConnectionError,
     KustoDriver,
-    KustoPartialResultWarning,
     KustoThrottledError,
     kusto_parameter_value,
     timespan_text,
 )
 from huntbook.data.drivers.local import _view_sql
 from huntbook.data.provider import QueryProvider
-from huntbook.errors import ConfigError, QueryError, TranslationError
+from huntbook.errors import ConfigError, PartialResultWarning, QueryError, TranslationError
 
 HERE = Path(__file__).resolve().parent
 from kusto_rest_shim import KustoRelay, typed_parameter  # noqa: E402
@@ -197,7 +196,7 @@ def test_partial_result_is_a_warning_and_keeps_rows(kusto_qp, kusto_relay):
     kusto_relay.row_limit = 7
     try:
         with pytest.warns(
-            KustoPartialResultWarning, match=r"partial result.*E_QUERY_RESULT_SET_TOO_LARGE.*7 rows"
+            PartialResultWarning, match=r"partial result.*E_QUERY_RESULT_SET_TOO_LARGE.*7 rows"
         ):
             frame = kusto_qp.exec_query("SecurityEvent | project TimeGenerated, Computer | take 50")
     finally:
