@@ -38,7 +38,9 @@ what to do about it.
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Iterable
+from typing import Any
 
 
 class HuntbookError(Exception):
@@ -138,6 +140,7 @@ class IngestError(LakeError):
         line: int | None = None,
         column: str | None = None,
     ):
+        self.message = message
         self.path = path
         self.line = line
         self.column = column
@@ -145,6 +148,11 @@ class IngestError(LakeError):
         if column:
             where += f", column '{column}'"
         super().__init__(f"{where}: {message}")
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        """Pickle by the arguments (worker processes send these errors back)."""
+        rebuild = functools.partial(type(self), path=self.path, line=self.line, column=self.column)
+        return rebuild, (self.message,)
 
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:

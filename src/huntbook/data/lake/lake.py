@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -281,31 +282,24 @@ class Lake:
         self, paths: list[Path], fmt: str | None, *, force: bool, progress: bool, collect: bool
     ) -> list[IngestReport]:
         """Read Windows event files, then write one part per table for all of them."""
-        from huntbook.data.lake.winevents import EventRows
-        from huntbook.data.lake.winfiles import event_format, read_event_file
+        from huntbook.data.lake.event_files import read_files
+        from huntbook.data.lake.winevents import merge_tables
 
         manifest = self._manifest()
         seen = set() if force else set(manifest.get(EVENTS_KEY, []))
-        batch = EventRows()
+        with _file_progress(len(paths), progress, "Reading Windows events") as advance:
+            chunks = read_files(paths, seen, fmt, advance=advance)
         reports: list[IngestReport] = []
-        loaded = _read_new(
-            paths,
-            seen,
-            lambda p, content=None: read_event_file(p, fmt, content),
-            reports,
-            collect,
-            progress,
-            "Reading Windows events",
-            whole=lambda p: event_format(p, fmt) == "evtx",
-        )
         digests: list[str] = []
         read: list[Path] = []
-        for path, digest, rows in loaded:
-            batch.extend(rows)
-            digests.append(digest)
-            read.append(path)
-            reports.append(IngestReport(str(path), rows.counts(), records=rows.records))
-        parts = batch.to_arrow()
+        for file in (file for chunk in chunks for file in chunk.files):
+            if file.error is not None and not collect:
+                raise file.error
+            reports.append(IngestReport(str(file.path), file.counts, file.records, file.skipped, file.error))
+            if file.digest is not None and not file.skipped:
+                digests.append(file.digest)
+                read.append(file.path)
+        parts = merge_tables([chunk.tables for chunk in chunks])
         for table, part in parts.items():  # column types do not depend on the file: check once
             self._check_compatible(table, [part], replace=False, paths=read[:1])
         storage.write_parts(self.path, parts)
@@ -386,27 +380,22 @@ def _read_new(
     collect: bool,
     progress: bool,
     description: str,
-    *,
-    whole: Callable[[Path], bool] = lambda _: False,
 ) -> Iterator[tuple[Path, str, _T]]:
     """Yield (path, digest, what *read* made of it) for each file whose content is not in *seen*.
 
     A file seen before is added to *reports* as skipped, and a file *read*
     rejects with its error when *collect* (else the error is raised), in
     order: the caller adds the report of each file yielded before the next.
-    A file for which *whole* is true is read into memory once, hashed and
-    given to *read* as ``read(path, content)``.
     """
-    from huntbook.data.lake.winfiles import file_bytes
+    from huntbook.data.lake.winfiles import digest_of
 
     for path in _steps(paths, progress, description):
         try:
-            content = file_bytes(path) if whole(path) else None
-            digest = _digest(path) if content is None else hashlib.sha256(content).hexdigest()
+            digest = digest_of(path)
             if digest in seen:
                 reports.append(IngestReport(str(path), {}, skipped=True))
                 continue
-            result = read(path) if content is None else read(path, content)
+            result = read(path)
         except IngestError as exc:
             if not collect:
                 raise
@@ -425,12 +414,30 @@ def _steps(paths: list[Path], progress: bool, description: str) -> Iterable[Path
     return paths
 
 
-def _digest(path: Path) -> str:
+@contextlib.contextmanager
+def _file_progress(total: int, show: bool, description: str) -> Iterator[Callable[[int], None]]:
+    """A function that advances a progress bar over *total* files by its argument.
+
+    The bar appears at the first advance, so that no thread runs before then
+    (`event_files` forks its workers only while this process has no other thread).
+    """
+    if not show or total < 2:
+        yield lambda _: None
+        return
+    from rich.progress import Progress
+
+    bar = Progress(transient=True)
+    task = bar.add_task(description, total=total)
+
+    def advance(files: int) -> None:
+        if not bar.live.is_started:
+            bar.start()
+        bar.advance(task, files)
+
     try:
-        with path.open("rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
-    except OSError as exc:
-        raise IngestError(f"cannot read the file: {exc.strerror}", path=str(path)) from None
+        yield advance
+    finally:
+        bar.stop()
 
 
 def _utc(value: object) -> dt.datetime:

@@ -76,6 +76,15 @@ class NotAnEventError(ValueError):
     """A record lacks what every Windows event has (time, EventID, channel)."""
 
 
+def merge_tables(parts: list[dict[str, pa.Table]]) -> dict[str, pa.Table]:
+    """Put together the tables of several `EventRows.to_arrow` results, in order, one per table."""
+    rows = EventRows()
+    for tables in parts:
+        for table, typed in tables.items():
+            rows.typed[table].append(typed)
+    return rows.to_arrow()
+
+
 class EventRows:
     """Rows for each event table, gathered from one or more files.
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import hashlib
 import io
 import json
 import struct
@@ -72,6 +73,15 @@ def file_bytes(path: Path) -> bytes:
     """The bytes of *path*; an IngestError naming it when it cannot be read."""
     try:
         return path.read_bytes()
+    except OSError as exc:
+        raise IngestError(f"cannot read the file: {exc.strerror}", path=str(path)) from None
+
+
+def digest_of(path: Path) -> str:
+    """The SHA-256 of the content of *path* (hex); an IngestError naming it when it cannot be read."""
+    try:
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError as exc:
         raise IngestError(f"cannot read the file: {exc.strerror}", path=str(path)) from None
 
