@@ -17,7 +17,7 @@ afterwards (capture groups would halve the scan speed). Kinds:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple
 
 import re2
@@ -66,27 +66,78 @@ class Candidate(NamedTuple):
     raw: bytes
 
 
-def find_candidates(content: str | bytes) -> Iterator[Candidate]:
+def find_candidates(
+    content: str | bytes,
+    keep: Callable[[Candidate], Candidate | None] | None = None,
+    *,
+    utf8: bytes | None = None,
+) -> Iterator[Candidate]:
     """Every candidate in *content*, left to right, with offsets into *content* (characters or bytes).
 
     A string is scanned as UTF-8 (lone surrogates allowed); the offsets are
     converted back to character offsets only when it is not ASCII.
+
+    *keep*, given a candidate, returns it, a shorter one starting at the same
+    place, or None to drop it. It is asked once per distinct short run
+    (logs repeat the same paths and options many times) and sees byte offsets.
+    *utf8*, a string *content* as UTF-8 (lone surrogates allowed), saves
+    encoding it again when the caller has it.
     """
     if isinstance(content, bytes):
         data, offset = content, None
-    elif content.isascii():
-        data, offset = content.encode("ascii"), None
     else:
-        data = content.encode("utf-8", "surrogatepass")
-        offset = _CharOffsets(data)
-    for match in _REGEX.finditer(data):
-        start, end = match.span()
+        data = utf8 if utf8 is not None else content.encode("utf-8", "surrogatepass")
+        offset = None if len(data) == len(content) else _CharOffsets(data)  # ASCII: the same offsets
+    verdicts: dict[bytes, Candidate | None] = {}
+    for start, end in _spans(data):
         raw = data[start:end]
-        kind = classify(raw)
-        if kind is not None:
-            if offset is not None:
-                start, end = offset(start), offset(end)
-            yield Candidate(kind, start, end, raw)
+        verdict = verdicts.get(raw, _UNSEEN)
+        if verdict is _UNSEEN:
+            verdict = _verdict(raw, keep)
+            if len(raw) <= _REMEMBERED:
+                verdicts[raw] = verdict
+        if verdict is None:
+            continue
+        end = start + verdict.end
+        if offset is not None:
+            start, end = offset(start), offset(end)
+        yield verdict._replace(start=start, end=end)
+
+
+_UNSEEN = Candidate("", 0, 0, b"")
+_REMEMBERED = 256
+"""Verdicts on runs up to this long are remembered for the rest of a scan."""
+
+
+def _verdict(raw: bytes, keep: Callable[[Candidate], Candidate | None] | None) -> Candidate | None:
+    """The candidate *raw* makes at offset 0 (or the part of it *keep* keeps), or None."""
+    kind = classify(raw)
+    if kind is None:
+        return None
+    candidate = Candidate(kind, 0, len(raw), raw)
+    return candidate if keep is None else keep(candidate)
+
+
+def _spans(data: bytes) -> Iterator[tuple[int, int]]:
+    """The (start, end) of each match in *data*, left to right.
+
+    google-re2's ``finditer`` builds a Python match object for every match,
+    most of the time of a scan of a long log; the compiled RE2 under it is
+    called directly when it is there (the public ``finditer`` otherwise). No
+    pattern matches empty text, so each search starts where the last ended.
+    """
+    regexp = getattr(_REGEX, "_regexp", None)
+    anchor = getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)
+    if regexp is None or anchor is None or not hasattr(regexp, "Match"):
+        yield from (match.span() for match in _REGEX.finditer(data))
+        return
+    search, pos, end = regexp.Match, 0, len(data)
+    while pos < end:
+        span = search(anchor, data, pos, end)[0]
+        if span[0] < 0:
+            return
+        yield span
+        pos = span[1]
 
 
 def classify(raw: bytes) -> str | None:

@@ -10,7 +10,7 @@ from huntbook.analysis.decode.errors import UnpackInputError
 from huntbook.analysis.decode.finders import find_candidates
 from huntbook.analysis.decode.layers import Layer
 from huntbook.analysis.decode.limits import Limits
-from huntbook.analysis.decode.unpack import DEFAULT, accepted, unpack_within
+from huntbook.analysis.decode.unpack import DEFAULT, unpack_within, worth_decoding
 from huntbook.errors import did_you_mean
 
 if TYPE_CHECKING:
@@ -142,7 +142,7 @@ def _with_payloads(values: list[str | bytes]) -> list[int]:
         starts.append(offset)
         offset += len(text) + 1
     joined = _SEPARATOR.join(text for _, text in texts)
-    for candidate in accepted(find_candidates(joined)):
+    for candidate in find_candidates(joined, worth_decoding):
         found.add(texts[bisect.bisect_right(starts, candidate.start) - 1][0])
     return sorted(found)
 

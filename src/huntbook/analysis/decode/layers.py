@@ -72,6 +72,13 @@ class Layer:
             return self._input
         return self.data if self.charset == BINARY else decode_text(self.data, self.charset)
 
+    @property
+    def content_utf8(self) -> bytes | None:
+        """`content` encoded as `finders.find_candidates` scans it, when that is `data` itself."""
+        if self._input is not None or (self.charset == UTF8 and self.data.isascii()):
+            return self.data
+        return None
+
     @cached_property
     def text(self) -> str:
         """The layer as printable text: invisible and control characters escaped as ``\\xNN``.

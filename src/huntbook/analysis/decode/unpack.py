@@ -129,19 +129,19 @@ def _found_in(layer: Layer) -> Iterator[Found]:
         if kind is not None:
             yield from members(kind, layer.data)
             return
-    for candidate in accepted(find_candidates(layer.content)):
+    for candidate in find_candidates(layer.content, worth_decoding, utf8=layer.content_utf8):
         codec = CODECS[candidate.kind]
         read = partial(codec.decode, candidate.raw)
         source = shorten(candidate.raw.decode("latin-1"))
         yield Found(codec.name, candidate.start, candidate.end, source, None, read)
 
 
-def accepted(candidates: Iterator[Candidate]) -> Iterator[Candidate]:
-    """The candidates worth decoding; of a wrapped base64 run that is not, its first line if it is."""
-    for candidate in candidates:
-        if accept(candidate.kind, candidate.raw):
-            yield candidate
-        elif b"\n" in candidate.raw:
-            line = first_line(candidate)
-            if line is not None and accept(line.kind, line.raw):
-                yield line
+def worth_decoding(candidate: Candidate) -> Candidate | None:
+    """*candidate* if worth decoding; of a wrapped base64 run that is not, its first line if that is."""
+    if accept(candidate.kind, candidate.raw):
+        return candidate
+    if b"\n" in candidate.raw:
+        line = first_line(candidate)
+        if line is not None and accept(line.kind, line.raw):
+            return line
+    return None
