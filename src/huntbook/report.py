@@ -116,7 +116,9 @@ def draw_pictures(findings: list[Finding]) -> Pictures:
     if chain is not None and chain.tree is not None:
         tree, title = chain.tree, chain.summary.split(";")[0]  # the first clause: who started what
         drawn = _attempt(
-            pictures, "process tree", lambda: plot_process_tree(tree, color_by="process_name", title=title)
+            pictures,
+            "process tree",
+            lambda: plot_process_tree(tree, color_by="process_name", title=title).model,
         )
         if drawn is not None:
             models[chain.step] = drawn

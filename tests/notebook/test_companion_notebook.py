@@ -76,7 +76,8 @@ def test_the_notebook_finds_the_planted_intrusion(executed, ground_truth):
 def test_the_notebook_draws_its_pictures(executed):
     shown = outputs(executed, lambda o: "text/plain" in o.get("data", {}))
     reprs = " ".join(o.data["text/plain"] for o in shown)
-    for picture in ("MapPlot(", "BokehPlot(title='Attack chain'", "BokehPlot(title='The intrusion on"):
+    pictures = ("MapPlot(", "BokehPlot(title='From the Word document", "BokehPlot(title='The intrusion on")
+    for picture in pictures:
         assert picture in reprs
     assert "BokehPlot(title='Failed sign-ins per hour'" in reprs
 

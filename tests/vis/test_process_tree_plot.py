@@ -11,6 +11,7 @@ import pytest
 
 pytest.importorskip("bokeh")
 
+from huntbook.vis._bokeh import BokehPlot
 from huntbook.vis.process_tree import PlotError, plot_process_tree, save_html, tree_layout
 
 
@@ -73,7 +74,10 @@ def test_unknown_colour_column() -> None:
 
 
 def test_large_tree_saves_self_contained_html(tmp_path: Path, render_html: Any) -> None:
-    path = save_html(plot_process_tree(forest(12_000), color_by="host"), tmp_path / "tree.html")
+    plot = plot_process_tree(forest(12_000), color_by="host")
+    assert isinstance(plot, BokehPlot) and plot._repr_html_().startswith("<iframe srcdoc=")
+    path = save_html(plot, tmp_path / "tree.html")
+    assert "<title>Process tree</title>" in plot.save(tmp_path / "same.html").read_text()
     html = path.read_text()
     assert "<script>alert(" not in html  # data is JSON, not markup
     assert "cdn.bokeh.org" not in html and "Bokeh" in html

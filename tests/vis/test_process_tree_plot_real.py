@@ -17,7 +17,7 @@ from huntbook.vis.process_tree import plot_process_tree, save_html
 
 
 def legend_of(plot) -> Legend:
-    (legend,) = plot.select({"type": Legend})
+    (legend,) = plot.model.select({"type": Legend})
     return legend
 
 

@@ -69,8 +69,11 @@ def as_utc_times(frame: pd.DataFrame, column: str, *, what: str) -> pd.Series:
     )
 
 
-def save_html(plot: Model, path: str | Path, title: str = "huntbook") -> Path:
+def save_html(plot: Model | BokehPlot, path: str | Path, title: str = "huntbook") -> Path:
     """Write *plot* to a self-contained HTML file (Bokeh's JavaScript inline, no network needed)."""
+    if isinstance(plot, BokehPlot):
+        title = plot.title if title == "huntbook" else title
+        plot = plot.model
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(bokeh_html(plot, title), encoding="utf-8")

@@ -14,11 +14,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from huntbook.errors import MissingExtraError
-from huntbook.vis._bokeh import PlotError, save_html
+from huntbook.vis._bokeh import BokehPlot, PlotError, save_html
 
 if TYPE_CHECKING:
     import pandas as pd
-    from bokeh.model import Model
 
 __all__ = ["PlotError", "plot_process_tree", "save_html", "tree_layout"]
 
@@ -39,7 +38,7 @@ def plot_process_tree(
     rows_shown: int = 40,
     width: int = 1100,
     title: str = "Process tree",
-) -> Model:
+) -> BokehPlot:
     """Draw a process tree (the frame `build_process_tree` returns).
 
     Parameters
@@ -61,8 +60,9 @@ def plot_process_tree(
 
     Returns
     -------
-    bokeh.models.Model
-        A layout that shows in a notebook; save it with `save_html`.
+    BokehPlot
+        Shows itself in a notebook; ``.save(path)`` writes a self-contained
+        HTML file; ``.model`` is the Bokeh layout.
     """
     try:
         from bokeh.layouts import row
@@ -151,7 +151,7 @@ def plot_process_tree(
     scroller = RangeTool(y_range=main.y_range)
     scroller.overlay.fill_alpha = 0.2
     overview.add_tools(scroller)
-    return row(main, overview)
+    return BokehPlot(row(main, overview), title=title, height=height)
 
 
 def tree_layout(tree: pd.DataFrame) -> pd.DataFrame:
