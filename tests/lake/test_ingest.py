@@ -150,6 +150,8 @@ def test_type_clash_with_existing_table_is_refused(tmp_path):
         (("missing.csv", "T"), "cannot read the file: No such file"),
         (("x.xlsx", "T"), "cannot tell the format"),
         (([], "T"), "No files"),
+        (("no-such-folder", "T"), "No such file or folder: .*no-such-folder"),
+        (("no-such-folder", None), "No such file or folder: .*no-such-folder"),
     ],
 )
 def test_bad_arguments(tmp_path, args, message):

@@ -15,6 +15,7 @@ file itself.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -155,6 +156,7 @@ def _work_from_back(
     chunks: list[list[Path]], bounds: Any, seen: set[str], fmt: str | None, sender: Connection
 ) -> None:
     """In a worker process: read chunks from the back until none is left, then send them all."""
+    gc.disable()  # a collection would touch, and so copy, every object this fork shares with its parent
     done: list[tuple[int, ChunkRead]] = []
     try:
         while (index := _take(bounds, front=False)) is not None:

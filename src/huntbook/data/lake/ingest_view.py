@@ -13,10 +13,17 @@ if TYPE_CHECKING:
     from huntbook.data.lake.lake import IngestReport
 
 
-def ingest_report_table(reports: Sequence[IngestReport]) -> Table:
+MAX_FILE_ROWS = 30
+"""Beyond this many files, plain successes share one row; failures and unparsed records keep theirs."""
+
+
+def ingest_report_table(reports: Sequence[IngestReport], max_rows: int = MAX_FILE_ROWS) -> Table:
     """Return one row per file: what it added to which table, records kept raw, or why it failed.
 
-    The caption totals files, records and failures.
+    With more than *max_rows* files, the files that were simply ingested or
+    skipped are summed up in one row, so a folder of thousands stays readable;
+    a failed file, or one with records kept raw, still has its own row. The
+    caption totals files, records and failures.
     """
     table = Table(show_lines=False, header_style="bold")
     table.add_column("file", overflow="fold")
@@ -24,7 +31,10 @@ def ingest_report_table(reports: Sequence[IngestReport]) -> Table:
     table.add_column("added")
     table.add_column("unparsed", justify="right")
     table.add_column("status", overflow="fold")
+    plain = [r for r in reports if r.error is None and not r.unparsed] if len(reports) > max_rows else []
     for report in reports:
+        if plain and report.error is None and not report.unparsed:
+            continue
         if report.error is not None:
             status = Text(f"failed, nothing written: {report.error}", style="red")
         elif report.skipped:
@@ -39,6 +49,8 @@ def ingest_report_table(reports: Sequence[IngestReport]) -> Table:
             f"{report.unparsed:,}" if report.unparsed else "",
             status,
         )
+    if plain:
+        table.add_row(*_summary_row(plain))
     failed = sum(report.error is not None for report in reports)
     skipped = sum(report.skipped for report in reports)
     records, rows = sum(r.records for r in reports), sum(r.rows for r in reports)
@@ -47,3 +59,22 @@ def ingest_report_table(reports: Sequence[IngestReport]) -> Table:
         f"{failed:,} failed; {records:,} records, {rows:,} rows"
     )
     return table
+
+
+def _summary_row(reports: list[IngestReport]) -> tuple[Text, str, Text, str, Text]:
+    """One row for many files read without trouble: their records and rows per table, summed."""
+    added: dict[str, int] = {}
+    for report in reports:
+        for name, rows in report.tables.items():
+            added[name] = added.get(name, 0) + rows
+    skipped = sum(r.skipped for r in reports)
+    status = f"{len(reports) - skipped:,} ingested"
+    if skipped:
+        status += f", {skipped:,} ingested before, skipped"
+    return (
+        Text(f"{len(reports):,} other files", style="italic"),
+        f"{sum(r.records for r in reports):,}",
+        Text("\n".join(f"{rows:,} rows into {name}" for name, rows in sorted(added.items()))),
+        "",
+        Text(status, style="green"),
+    )

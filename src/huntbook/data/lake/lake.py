@@ -360,6 +360,9 @@ def _expand(sources: Path | str | Iterable[Path | str], suffixes: Mapping[str, s
     """The files of *sources*: files as given, folders searched for files of known *suffixes*."""
     given = [Path(sources)] if isinstance(sources, str | Path) else [Path(s) for s in sources]
     paths: list[Path] = []
+    unknown = [str(p) for p in given if not p.exists() and p.suffix.lower() not in suffixes]
+    if unknown:  # a missing file of a known kind is reported with the file, like any unreadable one
+        raise LakeError(f"No such file or folder: {', '.join(unknown)}.")
     for path in given:
         if path.is_dir():
             paths += sorted(p for p in path.rglob("*") if p.suffix.lower() in suffixes and p.is_file())
