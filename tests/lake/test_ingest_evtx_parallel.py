@@ -20,7 +20,7 @@ pytest.importorskip("evtx")
 
 SCRIPT = textwrap.dedent(
     """
-    import json, os, sys
+    import json, os, sys, threading, time
     from pathlib import Path
 
     import duckdb
@@ -29,7 +29,7 @@ SCRIPT = textwrap.dedent(
     from huntbook.data.lake.lake import Lake
 
     source, lake_dir, mode, log = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], Path(sys.argv[4])
-    event_files.PARALLEL_MIN_BYTES = 0
+    event_files.PARALLEL_MIN_BYTES = event_files.FORK_SERVER_MIN_BYTES = 0
     event_files.CHUNKS_PER_PROCESS = 4
     parent, read_chunk = os.getpid(), event_files.read_chunk
 
@@ -38,11 +38,17 @@ SCRIPT = textwrap.dedent(
             os._exit(3)
         with log.open("a") as out:
             out.write(f"{os.getpid()} {len(paths)}\\n")
+        if mode == "threaded":  # give the fork server's worker, which starts slower, time to take some
+            time.sleep(0.3)
         return read_chunk(paths, *args, **kwargs)
 
-    event_files.read_chunk = logged
+    event_files.read_chunk = logged  # a forked worker runs it too; a fork server's worker does not
     if mode == "serial":
-        event_files._workers = lambda paths: 0
+        event_files._workers = lambda paths: (0, "fork")
+    if mode == "threaded":  # as in a Jupyter kernel: another thread runs, and there is no script file
+        stop = threading.Event()
+        threading.Thread(target=stop.wait, daemon=True).start()
+        assert event_files._workers(sorted(source.rglob("*.evtx")))[1] == "forkserver"
     lake = Lake(lake_dir)
     try:
         reports = lake.ingest(source, collect_errors=True)
@@ -55,6 +61,7 @@ SCRIPT = textwrap.dedent(
         rows = duckdb.sql(f"select * from read_parquet({files}, union_by_name=true) order by all").fetchall()
         tables[table] = [list(map(str, row)) for row in rows]
     print(json.dumps({
+        "chunks": len(event_files._chunks(sorted(source.rglob("*.evtx")), 8)),
         "reports": [[r.path, dict(r.tables), r.records, r.skipped, str(r.error) if r.error else None]
                     for r in reports],
         "tables": tables,
@@ -100,6 +107,16 @@ def test_several_processes_give_the_same_rows_and_reports_as_one(source, tmp_pat
     truncated = by_path[str(source / "Other" / "m_truncated.evtx")]
     assert truncated[0] == 0 and "truncated" in truncated[2]
     assert sum(len(rows) for rows in parallel["tables"].values()) == sum(r[2] for r in parallel["reports"])
+
+
+def test_a_process_with_threads_starts_its_workers_from_a_fork_server(source, tmp_path):
+    threaded, parent_pids = ingest(source, tmp_path, "threaded")
+    serial, _ = ingest(source, tmp_path, "serial")
+    assert len(parent_pids) == 1, "only this process logs: the fork server's worker imports afresh"
+    parent_chunks = len((tmp_path / "threaded.log").read_text().splitlines())
+    assert parent_chunks < threaded["chunks"], "the worker read some chunks"
+    assert threaded["reports"] == serial["reports"]
+    assert threaded["tables"] == serial["tables"]
 
 
 def test_a_worker_that_dies_is_a_clear_error_and_nothing_is_written(source, tmp_path):

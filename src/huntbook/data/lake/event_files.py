@@ -8,9 +8,10 @@ tables (typed the same way in every process) and a report per file, and
 chunks are put together in file order, so the rows are the same as if one
 process had read every file in turn.
 
-Forking is only safe when this process runs no other thread, so a process
-with threads (a Jupyter kernel, a progress bar already shown) reads every
-file itself.
+Forking is only safe when this process runs no other thread. A process with
+threads (a Jupyter kernel) starts its workers from a fork server instead,
+unless its main module is a script, which each such worker would run again;
+then it reads every file itself.
 """
 
 from __future__ import annotations
@@ -32,11 +33,14 @@ from huntbook.errors import IngestError
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
+    from multiprocessing.context import ForkContext, ForkServerContext
 
     import pyarrow as pa
 
 PARALLEL_MIN_BYTES = 16 << 20
 """Below this many bytes of files, one process reads them all (forking would cost more than it saves)."""
+FORK_SERVER_MIN_BYTES = 256 << 20
+"""Below this many bytes, a process with threads reads the files itself (fork-server workers start slowly)."""
 CHUNKS_PER_PROCESS = 3
 """Chunks per reading process: enough that no process waits long for the last one of another."""
 MAX_WORKERS = 7
@@ -109,11 +113,16 @@ def read_files(
         In file order. A file that cannot be read is reported with its error;
         the others are read all the same.
     """
-    workers = _workers(paths)
+    workers, start_method = _workers(paths)
     if not workers:
         return [read_chunk(paths, seen, fmt, advance)]
     chunks = _chunks(paths, CHUNKS_PER_PROCESS * (workers + 1))
-    context = multiprocessing.get_context("fork")
+    context: ForkContext | ForkServerContext
+    if start_method == "forkserver":
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])  # workers start with this module imported
+    else:
+        context = multiprocessing.get_context("fork")
     bounds = context.Array("q", [0, len(chunks)])  # the untaken chunks: [front, back)
     pipes = [context.Pipe(duplex=False) for _ in range(workers)]
     processes = [
@@ -206,14 +215,25 @@ def read_chunk(
     return ChunkRead(files, rows.to_arrow())
 
 
-def _workers(paths: list[Path]) -> int:
-    """How many worker processes to fork: none for small inputs, where forking is unsafe or one core."""
-    if sys.platform != "linux" or threading.active_count() > 1:
-        return 0
-    cores = len(os.sched_getaffinity(0))
-    if cores < 2 or len(paths) < 2 or _total_size(paths) < PARALLEL_MIN_BYTES:
-        return 0
-    return min(cores - 1, MAX_WORKERS)
+def _workers(paths: list[Path]) -> tuple[int, str]:
+    """How many worker processes to start, and how: none for small inputs, on one core, or where unsafe.
+
+    A process without other threads forks. One with threads (a Jupyter
+    kernel) cannot fork safely; it starts workers from a fork server instead,
+    but only when its main module is not a script file, which every worker
+    would run again.
+    """
+    if sys.platform != "linux":
+        return 0, "fork"
+    cores, size = len(os.sched_getaffinity(0)), _total_size(paths)
+    if cores < 2 or len(paths) < 2 or size < PARALLEL_MIN_BYTES:
+        return 0, "fork"
+    if threading.active_count() == 1:
+        return min(cores - 1, MAX_WORKERS), "fork"
+    interactive = getattr(sys.modules.get("__main__"), "__file__", None) is None  # Jupyter, IPython, -c
+    if interactive and size >= FORK_SERVER_MIN_BYTES:
+        return min(cores - 1, MAX_WORKERS), "forkserver"
+    return 0, "fork"
 
 
 def _total_size(paths: list[Path]) -> int:
