@@ -3,10 +3,10 @@
 The files are cut into chunks of about equal size. Worker processes, forked
 so that nothing is imported again, take chunks from the back of the list
 while this process takes them from the front, until they meet: each chunk
-is read once, and no process waits for another for longer than one chunk. A chunk comes back as Arrow
-tables (typed the same way in every process) and a report per file, and
-chunks are put together in file order, so the rows are the same as if one
-process had read every file in turn.
+is read once, and no process waits for another for longer than one chunk.
+A chunk comes back as Arrow tables (typed the same way in every process)
+and a report per file, and chunks are put together in file order, so the
+rows are the same as if one process had read every file in turn.
 
 Forking is only safe when this process runs no other thread. A process with
 threads (a Jupyter kernel) starts its workers from a fork server instead,
@@ -141,8 +141,13 @@ def read_files(
             for index, result in _received(receiver, chunks, bounds):
                 results[index] = result
                 advance(len(chunks[index]))
-    finally:
+    except BaseException:  # interrupted, or a worker failed: the others' work is of no use
         for process in processes:
+            if process.is_alive():
+                process.kill()
+        raise
+    finally:
+        for process in (p for p in processes if p.pid is not None):  # those that started
             process.join(timeout=5)
             if process.is_alive():
                 process.kill()
@@ -165,7 +170,7 @@ def _work_from_back(
     chunks: list[list[Path]], bounds: Any, seen: set[str], fmt: str | None, sender: Connection
 ) -> None:
     """In a worker process: read chunks from the back until none is left, then send them all."""
-    gc.disable()  # a collection would touch, and so copy, every object this fork shares with its parent
+    gc.disable()  # short-lived: collecting would only touch (and so copy) the pages it shares
     done: list[tuple[int, ChunkRead]] = []
     try:
         while (index := _take(bounds, front=False)) is not None:
