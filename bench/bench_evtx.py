@@ -2,9 +2,10 @@
 
 ::
 
-    .venv/bin/python bench/bench_evtx.py [--repeat 5] [--copies 20] [--export-records 200000] [--write]
+    .venv/bin/python bench/bench_evtx.py [--repeat 5] [--copies 20] [--export-records 200000]
+        [--large-copies 60] [--write]
 
-Three inputs, each ingested into a new lake per run (parse, route, type,
+Four inputs, each ingested into a new lake per run (parse, route, type,
 write Parquet, update the manifest) after one warm-up run that pays the
 imports:
 
@@ -13,6 +14,10 @@ imports:
 - *many EVTX files*: ``--copies`` copies of every sample, each made distinct
   (so that idempotence does not skip it) by one byte in the unused padding
   of the 4 KiB file header, which no parser reads;
+- ``--large-copies`` such copies, read three ways: by this script (forked
+  workers on every core), in a fresh ``python -c`` with a second thread
+  running, as in a Jupyter kernel (workers from a fork server), and in one
+  on one core;
 - a *Winlogbeat export*: every sample record as Winlogbeat 7 ships it
   (``winlog.event_data`` ...), repeated with new record ids and times up to
   ``--export-records`` JSON lines in one file.
@@ -147,17 +152,41 @@ def peak_memory_mb(source: Path) -> float:
     return int(out.stdout.strip()) / 1024
 
 
-def measure(label: str, source: Path, files: int, repeat: int) -> str:
+def measure(label: str, source: Path, files: int, repeat: int, *, count_cpu: bool = True) -> str:
     """One table row: *repeat* ingests of *source* after a warm-up run, best and median."""
     ingest_once(source)
     runs = [ingest_once(source) for _ in range(repeat)]
     records = runs[0][0]
     walls, cpus = [wall for _, wall, _ in runs], [cpu for _, _, cpu in runs]
     best, median, cpu = min(walls), statistics.median(walls), min(cpus)
+    cpu_cells = f"{cpu:.3f} | {records / cpu:,.0f}" if count_cpu else "n/a | n/a"
     return (
         f"| {label} | {records:,} | {files:,} | {len(runs)} | {best:.3f} | {median:.3f} | "
-        f"{records / best:,.0f} | {records / median:,.0f} | {cpu:.3f} | {records / cpu:,.0f} |"
+        f"{records / best:,.0f} | {records / median:,.0f} | {cpu_cells} |"
     )
+
+
+CHILD_SETUP = {
+    "one core": "from huntbook.data.lake import event_files; event_files.PARALLEL_MIN_BYTES = 1 << 62",
+    "threads": "threading.Thread(target=threading.Event().wait, daemon=True).start()",
+}
+"""How a child run is set up: reading on one core, or with a second thread running, as in a Jupyter kernel
+(no script file there either), so that workers start from a fork server."""
+
+
+def measure_in_child(label: str, source: Path, files: int, repeat: int, setup: str) -> str:
+    """`measure` in a fresh ``python -c`` set up as *setup* says (a key of `CHILD_SETUP`).
+
+    With threads, the workers are the fork server's children, not this process's: CPU is not counted.
+    """
+    code = (
+        f"import sys, threading; sys.path.insert(0, {str(HERE)!r}); {CHILD_SETUP[setup]}\n"
+        "import bench_evtx\n"
+        f"print(bench_evtx.measure({label!r}, bench_evtx.Path({str(source)!r}), {files}, {repeat}, "
+        f"count_cpu={setup != 'threads'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return out.stdout.strip().splitlines()[-1]
 
 
 def main() -> None:
@@ -165,6 +194,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--copies", type=int, default=20, help="copies of the samples for the many-files run")
     parser.add_argument("--export-records", type=int, default=200_000)
+    parser.add_argument(
+        "--large-copies", type=int, default=60, help="copies for the runs on one core and with threads"
+    )
     parser.add_argument("--write", action="store_true", help="write the figures to bench/RESULTS.md")
     args = parser.parse_args()
     if not DATA.is_dir():
@@ -183,6 +215,14 @@ def main() -> None:
         copy_samples(DATA, copies, args.copies)
         runs = max(1, args.repeat // 2)
         table.append(measure(f"{args.copies} copies of the samples", copies, files * args.copies, runs))
+        large = work / "large"
+        copy_samples(DATA, large, args.large_copies)
+        label, count = f"{args.large_copies} copies", files * args.large_copies
+        table.append(measure(f"{label}, a script (forked workers)", large, count, runs))
+        jupyter_like = f"{label}, with threads as in Jupyter (fork server)"
+        table.append(measure_in_child(jupyter_like, large, count, runs, "threads"))
+        table.append(measure_in_child(f"{label}, on one core", large, count, runs, "one core"))
+        shutil.rmtree(large)
         export = work / "winlogbeat.jsonl"
         write_export(export, winlogbeat_objects(DATA), args.export_records)
         table.append(measure("Winlogbeat JSON lines", export, 1, runs))
@@ -192,7 +232,8 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     lines = [
         f"Command: `.venv/bin/python bench/bench_evtx.py --repeat {args.repeat} --copies {args.copies} "
-        f"--export-records {args.export_records}` ({platform.python_version()}, {os.cpu_count()} CPUs)",
+        f"--export-records {args.export_records} --large-copies {args.large_copies}` "
+        f"({platform.python_version()}, {os.cpu_count()} CPUs)",
         "",
         "| input | records | files | runs | best s | median s | records/s (best) | records/s (median) "
         "| CPU s (best) | records per CPU s |",
