@@ -378,11 +378,16 @@ _PROCTREE_SQL = {
         "SELECT * FROM SecurityEvent WHERE EventID = 4688 AND lower(Computer) LIKE lower($host) || '%' "
         "AND TimeGenerated >= $start AND TimeGenerated < $end"
     ),
+    "SysmonEvent": (
+        "SELECT * FROM SysmonEvent WHERE EventID = 1 AND lower(Computer) LIKE lower($host) || '%' "
+        "AND TimeGenerated >= $start AND TimeGenerated < $end"
+    ),
     "DeviceProcessEvents": (
         "SELECT * FROM DeviceProcessEvents WHERE lower(DeviceName) LIKE lower($host) || '%' "
         "AND ProcessCreationTime >= $start AND ProcessCreationTime < $end"
     ),
 }
+"""Process creations of one host in a time range, per table, in the order they are tried."""
 
 
 @app.command()
@@ -390,27 +395,42 @@ def proctree(
     host: Annotated[str, typer.Option("--host", help="Host name (a prefix of Computer / DeviceName).")],
     start: Annotated[dt.datetime, typer.Option(help="Start of the time range (UTC).")],
     end: Annotated[dt.datetime, typer.Option(help="End of the time range (UTC, excluded).")],
-    table: Annotated[str, typer.Option(help="SecurityEvent (4688) or DeviceProcessEvents.")] = (
-        "SecurityEvent"
-    ),
+    table: Annotated[
+        str | None,
+        typer.Option(
+            help="SecurityEvent (4688), SysmonEvent (event 1) or DeviceProcessEvents. "
+            "Default: the first of them with events of the host in the range."
+        ),
+    ] = None,
     max_nodes: Annotated[int, typer.Option(help="Draw at most this many processes.")] = 300,
     lake: LakeOption = None,
 ) -> None:
     """Draw the process trees of one host in a time range."""
     from huntbook.analysis.proctree import build_process_tree, render_tree
+    from huntbook.errors import UnknownTableError
 
     try:
-        if table not in _PROCTREE_SQL:
+        if table is not None and table not in _PROCTREE_SQL:
             raise HuntbookError(f"--table must be one of {', '.join(_PROCTREE_SQL)}, not {table!r}.")
         params = {
             "host": host,
             "start": start.replace(tzinfo=start.tzinfo or dt.UTC),
             "end": end.replace(tzinfo=end.tzinfo or dt.UTC),
         }
-        frame = _provider(lake).exec_query(_PROCTREE_SQL[table], params=params, language="sql")
-        if frame.empty:
-            raise HuntbookError(f"No process events for host {host!r} in that range of {table}.")
-        _consoles.out.print(render_tree(build_process_tree(frame), max_nodes=max_nodes))
+        qp = _provider(lake)
+        tried = [table] if table is not None else list(_PROCTREE_SQL)
+        for name in tried:
+            try:
+                frame = qp.exec_query(_PROCTREE_SQL[name], params=params, language="sql")
+            except UnknownTableError:
+                if table is not None:
+                    raise
+                continue
+            if not frame.empty:
+                _consoles.err.print(f"{len(frame):,} process creations from {name}")
+                _consoles.out.print(render_tree(build_process_tree(frame), max_nodes=max_nodes))
+                return
+        raise HuntbookError(f"No process events for host {host!r} in that range of {' or '.join(tried)}.")
     except HuntbookError as exc:
         _fail(exc)
 

@@ -85,10 +85,3 @@ def test_unpack_command(tmp_path: Path) -> None:
     assert "base64" in tree.output and "evil.example.com" in tree.output
     missing = runner.invoke(app, ["unpack", str(tmp_path / "none.bin")])
     assert missing.exit_code == 2 and "No such file" in missing.output
-
-
-def test_proctree_command_draws_the_intrusion_branch(demo_lake) -> None:
-    args = ["proctree", "--host", "WS-017", "--start", "2026-11-10T09:40:00", "--end", "2026-11-10T12:00:00"]
-    result = runner.invoke(app, [*args, "--lake", str(demo_lake.path)])
-    assert result.exit_code == 0, result.output
-    assert "WINWORD.EXE" in result.output and "odsync.exe" in result.output
