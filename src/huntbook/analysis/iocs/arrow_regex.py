@@ -12,6 +12,7 @@ inputs go to the same RE2 through its Python binding, compiled once.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, overload
@@ -52,10 +53,13 @@ def arrow_strings(texts: Sequence[str]) -> pa.LargeStringArray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    try:
-        array = pa.array(texts, type=pa.large_string())
-    except UnicodeEncodeError:
-        array = pa.array([_without_surrogates(t) for t in texts], type=pa.large_string())
+    if isinstance(texts, ArrowStrings):  # already Arrow (and so valid UTF-8)
+        array = texts.array
+    else:
+        try:
+            array = pa.array(texts, type=pa.large_string())
+        except UnicodeEncodeError:
+            array = pa.array([_without_surrogates(t) for t in texts], type=pa.large_string())
     if (texts_of(array).data == 0).any():
         array = pc.replace_substring(array, MARK, " ")
     return array
@@ -98,6 +102,34 @@ class ArrowStrings(Sequence[str]):
 
     def __init__(self, array: pa.LargeStringArray):
         self.array = array
+
+    @classmethod
+    def of(cls, values: object) -> ArrowStrings | None:
+        """*values* (a pandas Index or array) as ArrowStrings if they hold Arrow strings and no nulls.
+
+        Otherwise None.
+        """
+        import pyarrow as pa
+
+        values = getattr(values, "array", values)  # an Index's values
+        if not hasattr(values, "__arrow_array__"):
+            return None
+        try:
+            array = pa.array(values)
+        except (pa.ArrowException, TypeError, ValueError):
+            return None
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks()
+        if array.null_count or not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+            return None
+        return cls(array.cast(pa.large_string()))
+
+    def contains_char(self, char: str) -> bool:
+        """True if any of the texts holds the character *char* (one scan of their bytes, no copy)."""
+        if len(char) != 1:
+            raise ValueError("contains_char looks for one character")
+        data: Any = texts_of(self.array).data  # a NumPy view: searched in place
+        return re.search(re.escape(char.encode()), data) is not None
 
     def __len__(self) -> int:
         return len(self.array)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from huntbook.analysis.iocs.arrow_regex import ArrowStrings
 from huntbook.analysis.iocs.found import expand
 from huntbook.analysis.iocs.scan import scan_texts
 from huntbook.analysis.iocs.types import resolve_types
@@ -140,7 +141,8 @@ def _extract_series(
     import pandas as pd
 
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    found = scan_texts([_as_text(v) for v in uniques], kinds, **options)
+    texts = ArrowStrings.of(uniques) or [_as_text(v) for v in uniques]  # Arrow-backed: no str per value
+    found = scan_texts(texts, kinds, **options)
     hit, source = expand(found.text, codes)
     return pd.DataFrame(
         {

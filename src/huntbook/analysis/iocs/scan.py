@@ -95,7 +95,8 @@ class _Lines:
 
 def _lines(texts: Sequence[str]) -> _Lines:
     """Cut texts into lines (no indicator spans a line break) and keep each distinct line once."""
-    if not any("\n" in text for text in texts):  # the caller's texts, distinct already
+    if not (texts.contains_char("\n") if isinstance(texts, ArrowStrings) else any("\n" in t for t in texts)):
+        # the caller's texts, distinct already
         everything = np.arange(len(texts), dtype=np.int64)
         return _Lines(arrow_strings(texts), everything, everything, np.zeros(len(texts), dtype=np.int64))
     lines: list[str] = []
@@ -265,8 +266,9 @@ def _char_offsets(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Turn byte offsets within each text into character offsets (only non-ASCII texts change)."""
     starts, ends = starts.copy(), ends.copy()
-    wide = np.unique(np.searchsorted(arrow.offsets, np.flatnonzero(arrow.data >= 0x80), side="right") - 1)
-    for row in np.intersect1d(wide, rows).tolist():
+    is_wide = np.zeros(len(arrow.offsets), dtype=bool)
+    is_wide[np.searchsorted(arrow.offsets, np.flatnonzero(arrow.data >= 0x80), side="right") - 1] = True
+    for row in np.unique(rows[is_wide[rows]]).tolist():
         at = np.flatnonzero(rows == row)
         starts[at] = char_offsets(texts[row], starts[at])
         ends[at] = char_offsets(texts[row], ends[at])
