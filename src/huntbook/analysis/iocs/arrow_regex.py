@@ -65,24 +65,6 @@ def arrow_strings(texts: Sequence[str]) -> pa.LargeStringArray:
     return array
 
 
-def joined_lines(lines: list[str]) -> pa.LargeStringArray:
-    """Lines that hold no line break as one Arrow array, made from their joined UTF-8 bytes in one go."""
-    import pyarrow as pa
-
-    joined = "\n".join(lines).replace(MARK, " ")
-    try:
-        data = joined.encode("utf-8")
-    except UnicodeEncodeError:
-        data = _without_surrogates(joined).encode("utf-8")
-    raw = np.frombuffer(data, dtype=np.uint8)
-    breaks = np.flatnonzero(raw == 10)
-    offsets = np.concatenate([[0], breaks - np.arange(len(breaks)), [len(raw) - len(breaks)]])
-    content = raw[raw != 10] if len(breaks) else raw
-    return pa.LargeStringArray.from_buffers(
-        len(lines), pa.py_buffer(offsets.astype(np.int64)), pa.py_buffer(content.tobytes())
-    )
-
-
 def texts_of(array: pa.LargeStringArray) -> Texts:
     """The `Texts` view of an Arrow array of texts (no copy when it is not a slice)."""
     import pyarrow as pa

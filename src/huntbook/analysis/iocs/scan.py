@@ -23,7 +23,6 @@ from huntbook.analysis.iocs.arrow_regex import (
     arrow_texts,
     char_offsets,
     find_all,
-    joined_lines,
     regex_of,
     rows_matching,
     texts_of,
@@ -111,7 +110,7 @@ def _lines(texts: Sequence[str]) -> _Lines:
     step = np.fromiter(map(len, lines), np.int64, len(lines)) + 1
     before = np.cumsum(step) - step
     first_line = np.cumsum(per_text) - per_text
-    return _Lines(joined_lines(list(index)), codes, owner, before - before[first_line][owner])
+    return _Lines(arrow_strings(list(index)), codes, owner, before - before[first_line][owner])
 
 
 def _scan_distinct(
