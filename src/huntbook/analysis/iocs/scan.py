@@ -104,13 +104,17 @@ def _lines(texts: Sequence[str]) -> _Lines:
         split = text.split("\n")
         lines.extend(split)
         per_text[i] = len(split)
-    index: dict[str, int] = {}
-    codes = np.fromiter((index.setdefault(line, len(index)) for line in lines), np.int64, len(lines))
+    distinct = list(dict.fromkeys(lines))
+    if len(distinct) == len(lines):  # as in most logs, each line is stamped with its own time
+        codes = np.arange(len(lines), dtype=np.int64)
+    else:
+        position = {line: i for i, line in enumerate(distinct)}
+        codes = np.fromiter(map(position.__getitem__, lines), np.int64, len(lines))
     owner = np.repeat(np.arange(len(texts), dtype=np.int64), per_text)
     step = np.fromiter(map(len, lines), np.int64, len(lines)) + 1
     before = np.cumsum(step) - step
     first_line = np.cumsum(per_text) - per_text
-    return _Lines(arrow_strings(list(index)), codes, owner, before - before[first_line][owner])
+    return _Lines(arrow_strings(distinct), codes, owner, before - before[first_line][owner])
 
 
 def _scan_distinct(
