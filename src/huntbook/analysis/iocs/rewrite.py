@@ -7,6 +7,7 @@ the rewritten text is reported at its place in the original.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -41,10 +42,10 @@ class Rewrite:
     """
 
     text: str
-    new_starts: np.ndarray
-    old_starts: np.ndarray
-    old_ends: np.ndarray
-    replaced: np.ndarray
+    new_starts: list[int]
+    old_starts: list[int]
+    old_ends: list[int]
+    replaced: list[bool]
     inner: Rewrite | None = None
 
     def span(self, start: int, end: int) -> tuple[int, int]:
@@ -54,10 +55,10 @@ class Rewrite:
         return self._position(start, is_end=False), self._position(end - 1, is_end=True)
 
     def _position(self, pos: int, *, is_end: bool) -> int:
-        seg = int(np.searchsorted(self.new_starts, pos, side="right")) - 1
+        seg = bisect.bisect_right(self.new_starts, pos) - 1  # a few segments: no NumPy call per position
         if self.replaced[seg]:
-            return int(self.old_ends[seg] if is_end else self.old_starts[seg])
-        return int(self.old_starts[seg]) + pos - int(self.new_starts[seg]) + (1 if is_end else 0)
+            return self.old_ends[seg] if is_end else self.old_starts[seg]
+        return self.old_starts[seg] + pos - self.new_starts[seg] + (1 if is_end else 0)
 
     def then(self, inner: Rewrite) -> Rewrite:
         """This rewrite followed by *inner*, a rewrite of this one's text."""
@@ -165,10 +166,4 @@ def _rewrite(text: str, pieces: list[Piece]) -> Rewrite:
     old_starts.append(len(text))
     old_ends.append(len(text))
     replaced.append(False)
-    return Rewrite(
-        "".join(out),
-        np.asarray(new_starts, dtype=np.int64),
-        np.asarray(old_starts, dtype=np.int64),
-        np.asarray(old_ends, dtype=np.int64),
-        np.asarray(replaced, dtype=bool),
-    )
+    return Rewrite("".join(out), new_starts, old_starts, old_ends, replaced)
