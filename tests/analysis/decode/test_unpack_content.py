@@ -83,6 +83,20 @@ def test_guess_file_type_falls_back_to_text_puremagic_and_data():
     assert guess_file_type(b"SQLite format 3\x00" + bytes(100)) == "SQLite database file"
 
 
+def test_guess_file_type_asks_puremagic_once_per_content(monkeypatch):
+    from huntbook.analysis.decode import filetype
+
+    asked = []
+    monkeypatch.setattr(filetype, "_puremagic_name", lambda data: asked.append(data) or None)
+    monkeypatch.setattr(filetype, "_GUESSED", {})
+    monkeypatch.setattr(filetype, "_GUESSED_MAX", 2)
+    payloads = [b"IEX (New-Object Net.WebClient)", b"whoami /all", b"net user"]
+    assert [guess_file_type(p) for p in payloads * 2] == ["text"] * 6
+    assert asked == payloads + payloads  # with room for two, the oldest goes first
+    assert len(filetype._GUESSED) == 2
+    assert guess_file_type(b"net user") == "text" and len(asked) == 6
+
+
 def test_printable_escapes_what_could_hide_or_rewrite_text():
     assert printable("tab\tnewline\nkept") == "tab\tnewline\nkept"
     assert printable("cr\rbell\x07del\x7f") == "cr\\x0dbell\\x07del\\x7f"

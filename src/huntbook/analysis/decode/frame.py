@@ -154,7 +154,7 @@ def _factorize(series: pd.Series) -> tuple[Any, list[object]]:
         codes, uniques = pd.factorize(series, use_na_sentinel=True)
     except TypeError:  # unhashable values, such as bytearray
         codes, uniques = pd.factorize(series.map(_as_input, na_action="ignore"), use_na_sentinel=True)
-    return codes, list(uniques)
+    return codes, uniques.tolist()  # an Arrow-backed Index converts in one go, not value by value
 
 
 def _as_input(value: object) -> str | bytes:
