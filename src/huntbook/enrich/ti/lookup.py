@@ -240,7 +240,10 @@ class TILookup:
             and ``cached``. An observable that no provider can take gets one
             ``error`` row with an empty provider.
         """
-        return run_sync(lambda: self.alookup(observables, column=column, types=types, providers=providers))
+        try:
+            return run_sync(lambda: self._alookup(observables, column, types, providers))
+        except _StoppedError as stop:  # raised again here, outside the event loop, which has ended cleanly
+            raise stop.original from None
 
     async def alookup(
         self,
@@ -251,6 +254,18 @@ class TILookup:
         providers: Sequence[str | Provider] | None = None,
     ) -> pd.DataFrame:
         """`lookup`, as a coroutine (for code already inside an event loop)."""
+        try:
+            return await self._alookup(observables, column, types, providers)
+        except _StoppedError as stop:
+            raise stop.original from None
+
+    async def _alookup(
+        self,
+        observables: str | Iterable[str] | pd.Series | pd.DataFrame,
+        column: str | None,
+        types: str | Sequence[str | None] | None,
+        providers: Sequence[str | Provider] | None,
+    ) -> pd.DataFrame:
         started = time.perf_counter()
         items = _typed_items(_values(observables, column), types)
         names = [self._add(p) for p in providers] if providers is not None else self.provider_order
@@ -301,7 +316,7 @@ class TILookup:
             http = {n: p for n, p in self.providers.items() if n in todo and isinstance(p, TIProvider)}
             if http:
                 tasks.append(self._run_http(http, todo, results, advance, stats))
-            await asyncio.gather(*tasks)
+            await _all(tasks)
         return stats
 
     def _from_cache(self, provider: Provider, jobs: list[_Job], results: list[LookupResult]) -> list[_Job]:
@@ -332,7 +347,7 @@ class TILookup:
     ) -> None:
         items = [(j.observable, j.kind) for j in jobs]
         try:
-            answers = await asyncio.to_thread(provider.lookup_batch, items)
+            answers = await _carried(asyncio.to_thread(provider.lookup_batch, items))
             if len(answers) != len(items):
                 raise ProviderError(
                     f"{provider.name} answered {len(answers)} of {len(items)} items", provider=provider.name
@@ -368,7 +383,7 @@ class TILookup:
         fetcher = Fetcher(self.options, self._scrub)
 
         async def one(state: ProviderState, job: _Job) -> None:
-            row = await fetcher.fetch(state, job.observable, job.kind)
+            row = await _carried(fetcher.fetch(state, job.observable, job.kind))
             results[job.position] = row
             self._store(row, state.provider)
             advance(1)
@@ -387,10 +402,43 @@ class TILookup:
                 for name, provider in providers.items()
             }
             try:
-                await asyncio.gather(*(one(states[n], j) for n in providers for j in todo[n]))
+                await _all(one(states[n], j) for n in providers for j in todo[n])
             finally:
                 stats["requests"] += sum(s.requests for s in states.values())
                 stats["retries"] += sum(s.retries for s in states.values())
+
+
+class _StoppedError(Exception):
+    """A KeyboardInterrupt or SystemExit raised in a provider's code, carried out of the event loop.
+
+    asyncio stops its loop in the middle of a step on those two, leaving tasks
+    unfinished that fail much later, wherever they are collected; as an
+    ordinary exception it ends the lookup cleanly and is raised again after.
+    """
+
+    def __init__(self, original: BaseException):
+        super().__init__(repr(original))
+        self.original = original
+
+
+async def _carried(step: Coroutine[Any, Any, T]) -> T:
+    """Await *step*; a KeyboardInterrupt or SystemExit in it comes out as `_StoppedError`."""
+    try:
+        return await step
+    except (KeyboardInterrupt, SystemExit) as exc:
+        raise _StoppedError(exc) from None
+
+
+async def _all(steps: Iterable[Coroutine[Any, Any, None]]) -> None:
+    """Await every step; when one fails, cancel the others and wait for them before raising."""
+    tasks = [asyncio.ensure_future(step) for step in steps]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 def _takes(provider: Provider | _Broken, kind: str) -> bool:
