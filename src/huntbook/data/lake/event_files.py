@@ -41,8 +41,9 @@ PARALLEL_MIN_BYTES = 16 << 20
 """Below this many bytes of files, one process reads them all (forking would cost more than it saves)."""
 FORK_SERVER_MIN_BYTES = 256 << 20
 """Below this many bytes, a process with threads reads the files itself (fork-server workers start slowly)."""
-CHUNKS_PER_PROCESS = 3
-"""Chunks per reading process: enough that no process waits long for the last one of another."""
+CHUNKS_PER_PROCESS = 2
+"""Chunks per reading process. Each chunk costs its own typing and transfer (about 30 ms for the
+bench's 20 copies), so few: two per process still lets a slow-starting worker leave its share to others."""
 MAX_WORKERS = 7
 
 
