@@ -44,11 +44,13 @@ SCRIPT = textwrap.dedent(
 
     event_files.read_chunk = logged  # a forked worker runs it too; a fork server's worker does not
     if mode == "serial":
-        event_files._workers = lambda paths: (0, "fork")
+        event_files._workers = lambda files, size: (0, "fork")
     if mode == "threaded":  # as in a Jupyter kernel: another thread runs, and there is no script file
         stop = threading.Event()
         threading.Thread(target=stop.wait, daemon=True).start()
-        assert event_files._workers(sorted(source.rglob("*.evtx")))[1] == "forkserver"
+        assert event_files._workers(2, 1 << 30)[1] == "forkserver"
+    paths = sorted(source.rglob("*.evtx"))
+    chunks_for_two = event_files.CHUNKS_PER_PROCESS * 2  # this process and one worker
     lake = Lake(lake_dir)
     try:
         reports = lake.ingest(source, collect_errors=True)
@@ -61,7 +63,7 @@ SCRIPT = textwrap.dedent(
         rows = duckdb.sql(f"select * from read_parquet({files}, union_by_name=true) order by all").fetchall()
         tables[table] = [list(map(str, row)) for row in rows]
     print(json.dumps({
-        "chunks": len(event_files._chunks(sorted(source.rglob("*.evtx")), 8)),
+        "chunks": len(event_files._chunks(paths, event_files._sizes(paths), chunks_for_two)),
         "reports": [[r.path, dict(r.tables), r.records, r.skipped, str(r.error) if r.error else None]
                     for r in reports],
         "tables": tables,

@@ -114,10 +114,11 @@ def read_files(
         In file order. A file that cannot be read is reported with its error;
         the others are read all the same.
     """
-    workers, start_method = _workers(paths)
+    sizes = _sizes(paths)
+    workers, start_method = _workers(len(paths), sum(sizes))
     if not workers:
         return [read_chunk(paths, seen, fmt, advance)]
-    chunks = _chunks(paths, CHUNKS_PER_PROCESS * (workers + 1))
+    chunks = _chunks(paths, sizes, CHUNKS_PER_PROCESS * (workers + 1))
     context: ForkContext | ForkServerContext
     if start_method == "forkserver":
         context = multiprocessing.get_context("forkserver")
@@ -221,7 +222,7 @@ def read_chunk(
     return ChunkRead(files, rows.to_arrow())
 
 
-def _workers(paths: list[Path]) -> tuple[int, str]:
+def _workers(files: int, size: int) -> tuple[int, str]:
     """How many worker processes to start, and how: none for small inputs, on one core, or where unsafe.
 
     A process without other threads forks. One with threads (a Jupyter
@@ -231,8 +232,8 @@ def _workers(paths: list[Path]) -> tuple[int, str]:
     """
     if sys.platform != "linux":
         return 0, "fork"
-    cores, size = len(os.sched_getaffinity(0)), _total_size(paths)
-    if cores < 2 or len(paths) < 2 or size < PARALLEL_MIN_BYTES:
+    cores = len(os.sched_getaffinity(0))
+    if cores < 2 or files < 2 or size < PARALLEL_MIN_BYTES:
         return 0, "fork"
     if threading.active_count() == 1:
         return min(cores - 1, MAX_WORKERS), "fork"
@@ -242,24 +243,19 @@ def _workers(paths: list[Path]) -> tuple[int, str]:
     return 0, "fork"
 
 
-def _total_size(paths: list[Path]) -> int:
-    total = 0
-    for path in paths:
-        try:
-            total += path.stat().st_size
-        except OSError:  # reported when the file is read
-            continue
-    return total
-
-
-def _chunks(paths: list[Path], count: int) -> list[list[Path]]:
-    """*paths* cut in order into up to *count* runs of about equal size in bytes."""
+def _sizes(paths: list[Path]) -> list[int]:
+    """The size of each file in bytes; 0 for one that cannot be read (that is reported when it is read)."""
     sizes = []
     for path in paths:
         try:
             sizes.append(path.stat().st_size)
         except OSError:
             sizes.append(0)
+    return sizes
+
+
+def _chunks(paths: list[Path], sizes: list[int], count: int) -> list[list[Path]]:
+    """*paths* cut in order into up to *count* runs of about equal size in bytes."""
     target = max(sum(sizes) / count, 1)
     chunks: list[list[Path]] = [[]]
     filled = 0
