@@ -1,12 +1,10 @@
 """Parameter values are bound, never spliced: no payload can change a query's shape or rows."""
 
-import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from huntbook.data.lake.lake import Lake
 from huntbook.data.provider import QueryProvider
 
 PAYLOADS = [
@@ -46,7 +44,7 @@ PAYLOADS = [
 
 
 @pytest.fixture(scope="module")
-def payload_lake(tmp_path_factory):
+def payload_lake(tmp_path_factory, lake_of_rows):
     folder = tmp_path_factory.mktemp("payloads")
     rows = [
         {
@@ -67,10 +65,7 @@ def payload_lake(tmp_path_factory):
             "NewProcessName": "C:\\y.exe",
         }
     )
-    source = folder / "rows.jsonl"
-    source.write_text("\n".join(json.dumps(r) for r in rows))
-    lake = Lake(folder / "lake")
-    lake.ingest(source, "SecurityEvent")
+    lake = lake_of_rows(folder, "SecurityEvent", rows)
     provider = QueryProvider("Local", lake=lake)
     yield provider
     provider.close()

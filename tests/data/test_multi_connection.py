@@ -1,21 +1,11 @@
 """One query on several connections at once (huntbook.data.multi)."""
 
-import json
 
 import pytest
 
-from huntbook.data.lake.lake import Lake
 from huntbook.data.multi import MultiProvider
 from huntbook.data.provider import QueryProvider
 from huntbook.errors import HuntbookError, PartialResultWarning, UnknownQueryError, UnknownTableError
-
-
-def _lake(folder, table, rows):
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "rows.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
-    lake = Lake(folder / "lake")
-    lake.ingest(folder / "rows.jsonl", table)
-    return lake
 
 
 def _event(time, computer, command):
@@ -23,15 +13,15 @@ def _event(time, computer, command):
 
 
 @pytest.fixture(scope="module")
-def lakes(tmp_path_factory):
+def lakes(tmp_path_factory, lake_of_rows):
     root = tmp_path_factory.mktemp("multi")
-    east = _lake(root / "east", "SecurityEvent", [_event("2026-03-01T10:00:00Z", "WS-1", "east a")])
-    west = _lake(
+    east = lake_of_rows(root / "east", "SecurityEvent", [_event("2026-03-01T10:00:00Z", "WS-1", "east a")])
+    west = lake_of_rows(
         root / "west",
         "SecurityEvent",
         [_event("2026-03-01T09:00:00Z", "WS-1", "west a"), _event("2026-03-02T09:00:00Z", "WS-1", "west b")],
     )
-    signins_only = _lake(
+    signins_only = lake_of_rows(
         root / "signins",
         "SigninLogs",
         [{"TimeGenerated": "2026-03-01T10:00:00Z", "UserPrincipalName": "a@example.com", "ResultType": "0"}],

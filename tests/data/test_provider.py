@@ -1,11 +1,9 @@
 import inspect
-import json
 
 import pandas as pd
 import pytest
 
 from huntbook.data.catalog import Catalog, load_file
-from huntbook.data.lake.lake import Lake
 from huntbook.data.provider import QueryProvider
 from huntbook.errors import (
     HuntbookError,
@@ -24,11 +22,8 @@ ROWS = [
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("small")
-    (folder / "rows.jsonl").write_text("\n".join(json.dumps(r) for r in ROWS))
-    lake = Lake(folder / "lake")
-    lake.ingest(folder / "rows.jsonl", "SecurityEvent")
+def small(tmp_path_factory, lake_of_rows):
+    lake = lake_of_rows(tmp_path_factory.mktemp("small"), "SecurityEvent", ROWS)
     with QueryProvider("Local", lake=lake) as provider:
         yield provider
 

@@ -7,7 +7,6 @@ import pyarrow.parquet as pq
 import pytest
 
 from huntbook.data.drivers.splunk import SplunkDriver
-from huntbook.data.lake.lake import Lake
 from huntbook.data.provider import QueryProvider
 from huntbook.data.result_cache import ResultCache, ResultCacheWarning, backend_identity
 
@@ -19,12 +18,8 @@ ROWS = [
 
 
 @pytest.fixture(scope="module")
-def lake(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("cached")
-    (folder / "rows.jsonl").write_text("\n".join(json.dumps(r) for r in ROWS))
-    lake = Lake(folder / "lake")
-    lake.ingest(folder / "rows.jsonl", "SecurityEvent")
-    return lake
+def lake(tmp_path_factory, lake_of_rows):
+    return lake_of_rows(tmp_path_factory.mktemp("cached"), "SecurityEvent", ROWS)
 
 
 def _counting(provider):

@@ -2,13 +2,11 @@
 
 import datetime as dt
 import itertools
-import json
 
 import pytest
 
 from huntbook.data.catalog import Catalog, Query
 from huntbook.data.chunking import MAX_CHUNKS, split_time_range
-from huntbook.data.lake.lake import Lake
 from huntbook.data.provider import QueryProvider
 from huntbook.errors import ParameterError, PartialResultWarning, QueryError
 
@@ -31,7 +29,7 @@ END = dt.datetime(2026, 3, 4, 18, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def boundary_qp(tmp_path_factory):
+def boundary_qp(tmp_path_factory, lake_of_rows):
     folder = tmp_path_factory.mktemp("chunks")
     rows = [
         {"TimeGenerated": t, "Computer": "WS-1", "EventID": 4688, "CommandLine": f"cmd {i}"}
@@ -40,9 +38,7 @@ def boundary_qp(tmp_path_factory):
     rows.append(
         {"TimeGenerated": "2026-03-05T00:00:00Z", "Computer": "WS-1", "EventID": 4688, "CommandLine": "late"}
     )
-    (folder / "rows.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
-    lake = Lake(folder / "lake")
-    lake.ingest(folder / "rows.jsonl", "SecurityEvent")
+    lake = lake_of_rows(folder, "SecurityEvent", rows)
     with QueryProvider("Local", lake=lake) as provider:
         yield provider
 
