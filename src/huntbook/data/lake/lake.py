@@ -392,29 +392,23 @@ def _read_new(
     """
     from huntbook.data.lake.winfiles import digest_of
 
-    for path in _steps(paths, progress, description):
-        try:
-            digest = digest_of(path)
-            if digest in seen:
-                reports.append(IngestReport(str(path), {}, skipped=True))
+    with _file_progress(len(paths), progress, description) as advance:
+        for path in paths:
+            try:
+                digest = digest_of(path)
+                if digest in seen:
+                    reports.append(IngestReport(str(path), {}, skipped=True))
+                    continue
+                result = read(path)
+            except IngestError as exc:
+                if not collect:
+                    raise
+                reports.append(IngestReport(str(path), {}, error=exc))
                 continue
-            result = read(path)
-        except IngestError as exc:
-            if not collect:
-                raise
-            reports.append(IngestReport(str(path), {}, error=exc))
-            continue
-        seen.add(digest)
-        yield path, digest, result
-
-
-def _steps(paths: list[Path], progress: bool, description: str) -> Iterable[Path]:
-    """*paths*, behind a progress bar when asked for and there is more than one."""
-    if progress and len(paths) > 1:
-        from rich.progress import track
-
-        return track(paths, description=description, transient=True)
-    return paths
+            finally:
+                advance(1)
+            seen.add(digest)
+            yield path, digest, result
 
 
 @contextlib.contextmanager
