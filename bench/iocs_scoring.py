@@ -5,6 +5,12 @@ optional, a false positive otherwise; an expected indicator not found is a
 false negative. Values are compared normalised: domains, emails and hashes in
 lower case; URLs with their scheme and host in lower case (user, path, query
 and fragment as they are). Nothing else is changed but surrounding white space.
+
+One departure from the README: a hash labelled *expected* that no hash
+function could have produced -- one digit repeated, as the ``aaaa…``
+placeholders of ioc-finder's ``all_ioc_text`` (case c071) -- is scored as
+optional: finding it is no credit and leaving it out is no miss, for every
+tool alike (`is_placeholder_hash`).
 """
 
 from __future__ import annotations
@@ -45,6 +51,14 @@ class Score:
         recall = tp / (tp + fn) if tp + fn else 1.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         return precision, recall, f1
+
+
+HASH_KINDS = ("md5", "sha1", "sha256")
+
+
+def is_placeholder_hash(kind: str, value: str) -> bool:
+    """Whether *value*, labelled a hash, is one digit repeated: a placeholder, not a digest."""
+    return kind in HASH_KINDS and len(set(value.lower())) == 1
 
 
 NESTABLE = ("domain", "ipv4", "ipv6", "email")
@@ -97,6 +111,8 @@ def score(
             for expected in case["expected"].get(kind, []):
                 choices = {normal(kind, v) for v in (expected if isinstance(expected, list) else [expected])}
                 allowed |= choices
+                if all(is_placeholder_hash(kind, v) for v in choices):
+                    continue  # optional: see the module's docstring
                 if values & choices:
                     tp[kind] += 1
                 else:

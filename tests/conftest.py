@@ -4,7 +4,9 @@
 reads its console. Chromium is driven over the DevTools protocol on a pipe
 (``--remote-debugging-pipe``: it reads file descriptor 3 and writes 4, JSON messages ending in a NUL
 byte), so console messages come with their level and uncaught exceptions with their text. One browser
-start per page.
+start per page. `browser_page` keeps a page open to script it (JavaScript, real mouse moves for hover
+cards; helpers in tests/html_probe.py). Every frame's ``alert``/``confirm``/``prompt`` is hooked before
+the page's scripts run: a call shows as a console error.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -223,14 +226,53 @@ def _console(events: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
     return messages, problems
 
 
-def render_page(
-    page: Path, out_dir: Path, *, width: int = 1400, height: int = 900, script: str | None = None
-) -> RenderedPage:
-    """Open *page* in headless Chromium, let it draw, screenshot it (skips the test without Chromium).
+DIALOG_HOOK = """
+for (const name of ["alert", "confirm", "prompt", "print"]) {
+  window[name] = (...args) => { console.error(`the page called ${name}(${args.map(String).join(", ")})`); };
+}
+"""
+"""Run before any script of every frame: a dialog the page opens becomes a console error, never a wait."""
 
-    *script*, an async JavaScript function body, runs once the page has drawn (e.g. to zoom a plot);
-    its return value is kept, and the screenshot is taken after it.
-    """
+
+class LivePage:
+    """An open page to script: JavaScript, real mouse moves (DevTools input), screenshots, the console."""
+
+    def __init__(self, browser: _DevTools, session: str, out_dir: Path, name: str):
+        self._browser, self._session, self._out_dir, self._name = browser, session, out_dir, name
+
+    def evaluate(self, script: str) -> Any:
+        """Run *script*, an async JavaScript function body, and return its (JSON) return value."""
+        answer = self._browser.send(
+            "Runtime.evaluate",
+            session=self._session,
+            expression=f"(async () => {{{script}}})()",
+            awaitPromise=True,
+            returnByValue=True,
+        )
+        assert "exceptionDetails" not in answer, answer["exceptionDetails"]
+        return answer["result"].get("value")
+
+    def move_mouse(self, x: float, y: float, settle: float = 0.3) -> None:
+        """Move the mouse to (*x*, *y*) in CSS pixels of the viewport, as a person would (hover)."""
+        self._browser.send("Input.dispatchMouseEvent", session=self._session, type="mouseMoved", x=x, y=y)
+        self._browser.drain(settle)
+
+    def screenshot(self, suffix: str = "") -> Path:
+        """Save what the page shows as ``<page name><suffix>.png`` and return its path."""
+        shot = self._browser.send("Page.captureScreenshot", session=self._session, format="png", timeout=60)
+        path = self._out_dir / f"{self._name}{suffix}.png"
+        path.write_bytes(base64.b64decode(shot["data"]))
+        return path
+
+    def console(self) -> tuple[list[str], list[str]]:
+        """(every console message so far, the problems among them), as in `RenderedPage`."""
+        self._browser.drain(0.1)
+        return _console(self._browser.events)
+
+
+@contextmanager
+def open_page(page: Path, out_dir: Path, *, width: int = 1400, height: int = 900) -> Iterator[LivePage]:
+    """Open *page* in headless Chromium, wait for its load event and drawing, yield it; then close."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         pytest.skip("no headless Chromium on this machine")
@@ -240,6 +282,7 @@ def render_page(
         session = browser.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
         for domain in ("Page", "Runtime", "Log"):
             browser.send(f"{domain}.enable", session=session)
+        browser.send("Page.addScriptToEvaluateOnNewDocument", session=session, source=DIALOG_HOOK)
         browser.send(
             "Emulation.setDeviceMetricsOverride",
             session=session,
@@ -251,22 +294,27 @@ def render_page(
         browser.send("Page.navigate", session=session, url=page.resolve().as_uri())
         assert browser.wait_for("Page.loadEventFired", timeout=60), f"{page} did not finish loading"
         browser.drain(SETTLE_SECONDS)
-        result = None
-        if script is not None:
-            call = f"(async () => {{{script}}})()"
-            answer = browser.send(
-                "Runtime.evaluate", session=session, expression=call, awaitPromise=True, returnByValue=True
-            )
-            assert "exceptionDetails" not in answer, answer["exceptionDetails"]
-            result = answer["result"].get("value")
-            browser.drain(SETTLE_SECONDS)
-        shot = browser.send("Page.captureScreenshot", session=session, format="png", timeout=60)
-        browser.drain(0.2)
+        yield LivePage(browser, session, out_dir, page.stem)
     finally:
         browser.close()
-    path = out_dir / f"{page.stem}.png"
-    path.write_bytes(base64.b64decode(shot["data"]))
-    messages, problems = _console(browser.events)
+
+
+def render_page(
+    page: Path, out_dir: Path, *, width: int = 1400, height: int = 900, script: str | None = None
+) -> RenderedPage:
+    """Open *page* in headless Chromium, let it draw, screenshot it (skips the test without Chromium).
+
+    *script*, an async JavaScript function body, runs once the page has drawn (e.g. to zoom a plot);
+    its return value is kept, and the screenshot is taken after it. A call of ``alert`` (or another
+    dialog) shows as a console error.
+    """
+    with open_page(page, out_dir, width=width, height=height) as live:
+        result = None
+        if script is not None:
+            result = live.evaluate(script)
+            live._browser.drain(SETTLE_SECONDS)
+        path = live.screenshot()
+        messages, problems = live.console()
     return RenderedPage(path, messages, problems, result)
 
 
@@ -282,3 +330,15 @@ def render_html(tmp_path: Path) -> Callable[..., RenderedPage]:
         return render_page(page, folder, width=width, height=height, script=script)
 
     return render
+
+
+@pytest.fixture
+def browser_page(tmp_path: Path) -> Callable[..., AbstractContextManager[LivePage]]:
+    """`open_page` for a test: ``with browser_page(path) as page: page.evaluate(...)``."""
+    folder = Path(os.environ.get("HUNTBOOK_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def opened(page: Path, *, width: int = 1400, height: int = 900) -> AbstractContextManager[LivePage]:
+        return open_page(page, folder, width=width, height=height)
+
+    return opened

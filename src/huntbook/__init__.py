@@ -2,13 +2,15 @@
 
 Acquire (`QueryProvider`), enrich, analyze and visualize security data, all
 of it working offline on a local lake of Sentinel-shaped Parquet tables.
-Names are imported on first use, so ``import huntbook`` stays fast.
+Names are imported on first use, so ``import huntbook`` stays fast; the
+``.hunt`` accessor appears on pandas objects as soon as pandas is imported.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from huntbook import _pandas_hook
 from huntbook._lazy import lazy_exports as _lazy_exports
 
 __version__ = "0.1.0"
@@ -75,3 +77,5 @@ _LAZY = {
 }
 
 __getattr__, __dir__ = _lazy_exports(__name__, _LAZY, __all__)
+
+_pandas_hook.install()  # df.hunt once pandas is imported, before or after huntbook

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
-from huntbook.display import short_value
+from huntbook.display import cell_text, literal_text
 from huntbook.errors import HuntbookError
 
 if TYPE_CHECKING:
@@ -18,8 +19,19 @@ if TYPE_CHECKING:
 
     from huntbook.data.provider import QueryProvider
 
+
+class _Commands(typer.core.TyperGroup):
+    """The top command group; it keeps the arguments so that `_check_config` can see ``--help``."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        ctx.meta["huntbook.args"] = list(args)
+        parsed: list[str] = super().parse_args(ctx, args)
+        return parsed
+
+
 app = typer.Typer(
     help="huntbook: threat hunting on a local KQL lake and remote backends.",
+    cls=_Commands,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -31,15 +43,19 @@ app.add_typer(config_app, name="config")
 
 
 class _Consoles:
-    """Consoles made when used, so they see the terminal (and COLUMNS) of the run."""
+    """Consoles made when used, so they see the terminal (and COLUMNS) of the run.
+
+    Neither parses emoji codes nor recolours numbers and strings in what they print:
+    values from data are printed as `literal_text`, never as markup.
+    """
 
     @property
     def out(self) -> Console:
-        return Console(soft_wrap=True)
+        return Console(soft_wrap=True, highlight=False, emoji=False)
 
     @property
     def err(self) -> Console:
-        return Console(stderr=True, soft_wrap=True)
+        return Console(stderr=True, soft_wrap=True, highlight=False, emoji=False)
 
 
 _consoles = _Consoles()
@@ -51,8 +67,34 @@ FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, csv or
 
 
 def _fail(exc: HuntbookError) -> None:
-    _consoles.err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+    """Print *exc* literally (its message quotes values from data) after a red 'error:', and exit 2."""
+    from huntbook.errors import QuerySyntaxError, UnknownColumnError, UnsupportedQueryError
+
+    # These quote the query line with a caret under it (control characters already escaped).
+    excerpt = isinstance(exc, QuerySyntaxError | UnknownColumnError | UnsupportedQueryError)
+    message = literal_text(str(exc), keep_newlines=excerpt)
+    _consoles.err.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
     raise typer.Exit(2)
+
+
+def _show_warnings_literally() -> None:
+    """Show warnings as errors are shown: their text literally (it may quote values from data)."""
+    import warnings
+
+    warnings.showwarning = _show_warning
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """`warnings.showwarning` for the command: ``Category: message`` on stderr, never markup or escapes."""
+    warning = Text.assemble((f"{category.__name__}:", "yellow"), " ", literal_text(str(message)))
+    _consoles.err.print(warning, soft_wrap=True)
 
 
 def _provider(lake: Path | None) -> QueryProvider:
@@ -63,7 +105,7 @@ def _provider(lake: Path | None) -> QueryProvider:
 
 def _print_frame(frame: pd.DataFrame, fmt: str, limit: int) -> None:
     if fmt == "csv":
-        frame.to_csv(sys.stdout, index=False)
+        frame.to_csv(sys.stdout, index=False, lineterminator=_csv_line_end(frame))
     elif fmt == "json":
         sys.stdout.write(frame.to_json(orient="records", date_format="iso", lines=True).rstrip("\n") + "\n")
     elif fmt == "table":
@@ -73,12 +115,23 @@ def _print_frame(frame: pd.DataFrame, fmt: str, limit: int) -> None:
             caption=f"{len(frame):,} rows" + (f", first {limit} shown" if len(frame) > limit else "")
         )
         for column in frame.columns:
-            table.add_column(str(column), overflow="fold", max_width=60)
+            table.add_column(cell_text(column), overflow="fold", max_width=60)
         for row in frame.head(limit).itertuples(index=False):
-            table.add_row(*("" if _isna(v) else str(short_value(v)) for v in row))
+            table.add_row(*(cell_text("" if _isna(v) else v) for v in row))
         _consoles.out.print(table)
     else:
         raise HuntbookError(f"Unknown format '{fmt}': use table, csv or json.")
+
+
+def _csv_line_end(frame: pd.DataFrame) -> str:
+    """Line end of CSV output: ``\\n``, or ``\\r\\n`` when a text cell holds ``\\r``.
+
+    The csv writer quotes a cell only for the characters of its line end, and a
+    reader takes a bare ``\\r`` for the end of a row.
+    """
+    texts = frame.select_dtypes(include=["object", "string"])
+    cr = (texts.iloc[:, i].astype(str).str.contains("\r", regex=False).any() for i in range(texts.shape[1]))
+    return "\r\n" if any(cr) else "\n"
 
 
 def _isna(value: Any) -> bool:
@@ -119,7 +172,10 @@ def demo(
     _consoles.out.print(result.summary_renderable())
     report = result.write_html(out_dir / "huntbook-demo-report.html")
     size = report.stat().st_size / 1e6
-    _consoles.out.print(f"\nReport written to [bold]{report.resolve()}[/] ({size:.1f} MB, opens offline)")
+    _consoles.out.print(
+        Text.assemble("\nReport written to ", literal_text(str(report.resolve()), style="bold"))
+        + f" ({size:.1f} MB, opens offline)"
+    )
 
 
 @app.command()
@@ -145,12 +201,12 @@ def query(
         if text.strip() in qp.catalog:
             fn = qp.query(text.strip())
             if show:
-                _consoles.out.print(fn.text(**params), highlight=False, markup=False)
+                _consoles.out.print(literal_text(fn.text(**params), keep_newlines=True))
                 return
             frame = fn(**params)
         else:
             if show:
-                _consoles.out.print(text, highlight=False, markup=False)
+                _consoles.out.print(literal_text(text, keep_newlines=True))
                 return
             frame = qp.exec_query(text, params=params or None, language="sql" if sql else "kql")
         _print_frame(frame, fmt, limit)
@@ -174,7 +230,7 @@ def queries(
             catalog = load_catalog(_settings().queries.catalog_paths)
             if name not in catalog:
                 _provider(lake).query(name)  # raises with suggestions
-            _consoles.out.print(query_help_text(catalog[name]), highlight=False, markup=False)
+            _consoles.out.print(literal_text(query_help_text(catalog[name]), keep_newlines=True))
             return
         qp = _provider(lake)
         if family and family not in qp.catalog.families:
@@ -197,23 +253,47 @@ def iocs(
     ] = None,
     nested: Annotated[bool, typer.Option(help="Also report hosts inside URLs, names inside paths.")] = False,
     filenames: Annotated[bool, typer.Option(help="Report domains that look like file names.")] = False,
+    code_names: Annotated[
+        bool, typer.Option(help="Report ProgIDs, ELF sections, .NET namespaces ending in a TLD as domains.")
+    ] = False,
+    binary: Annotated[
+        bool, typer.Option("--binary", help="Search a binary file's printable strings (ASCII, UTF-16LE).")
+    ] = False,
+    unpack_payloads: Annotated[
+        bool, typer.Option("--unpack", help="Also search payloads decoded from the text (base64, -enc, ...).")
+    ] = False,
+    unique: Annotated[
+        bool, typer.Option("--unique", help="One row per type and observable, with a count.")
+    ] = False,
     fmt: FormatOption = "table",
     limit: Annotated[int, typer.Option(help="Rows shown in table format.")] = 50,
 ) -> None:
     """Extract indicators (IPs, domains, URLs, hashes, paths, ...) from a file or stdin."""
     from huntbook.analysis.iocs import extract_iocs
+    from huntbook.analysis.iocs.sources import unique_iocs, with_payloads
 
     try:
-        data = _read_iocs_source(source, column)
+        data = _read_iocs_source(source, column, binary=binary)
+        origin, read = None, len(data) if isinstance(data, list) else 0
+        if unpack_payloads and isinstance(data, list):
+            data, origin = with_payloads(data)
         frame = extract_iocs(
             data,
             columns=column if column and not isinstance(data, list) else None,
             types=type_,
             nested=nested,
             allow_filenames=filenames,
+            allow_code_names=code_names,
         )
-        if isinstance(data, list):  # a text: rows are line numbers
-            frame = frame.assign(row=frame["row"] + 1).rename(columns={"row": "line"}).drop(columns="column")
+        by = "row"
+        if isinstance(data, list):  # a text: rows are line numbers (a decoded payload's: its line's)
+            lines = frame["row"] if origin is None else frame["row"].map(origin.__getitem__)
+            if origin is not None:  # start and end are then offsets in the decoded payload
+                frame = frame.assign(decoded=frame["row"] >= read)
+            frame = frame.assign(row=lines + 1).rename(columns={"row": "line"}).drop(columns="column")
+            by = "line"
+        if unique:
+            frame = unique_iocs(frame, by)
         _print_frame(frame, fmt, limit)
     except HuntbookError as exc:
         _fail(exc)
@@ -334,7 +414,7 @@ def unpack(
         data = _read_payload(source)
         root = unpack_payloads(data, max_depth=max_depth)
         if fmt == "tree":
-            _consoles.out.print(root)
+            _consoles.out.print(root, soft_wrap=False)  # a tree crops long lines unless they wrap
             return
         import pandas as pd
 
@@ -411,7 +491,7 @@ def proctree(
 
     try:
         if table is not None and table not in _PROCTREE_SQL:
-            raise HuntbookError(f"--table must be one of {', '.join(_PROCTREE_SQL)}, not {table!r}.")
+            raise HuntbookError(f"--table must be one of {', '.join(_PROCTREE_SQL)}, not '{table}'.")
         params = {
             "host": host,
             "start": start.replace(tzinfo=start.tzinfo or dt.UTC),
@@ -428,9 +508,10 @@ def proctree(
                 continue
             if not frame.empty:
                 _consoles.err.print(f"{len(frame):,} process creations from {name}")
-                _consoles.out.print(render_tree(build_process_tree(frame), max_nodes=max_nodes))
+                tree = render_tree(build_process_tree(frame), max_nodes=max_nodes)
+                _consoles.out.print(tree, soft_wrap=False)  # a tree crops long lines unless they wrap
                 return
-        raise HuntbookError(f"No process events for host {host!r} in that range of {' or '.join(tried)}.")
+        raise HuntbookError(f"No process events for host '{host}' in that range of {' or '.join(tried)}.")
     except HuntbookError as exc:
         _fail(exc)
 
@@ -438,12 +519,20 @@ def proctree(
 _TABLE_READERS = {".csv": "read_csv", ".jsonl": "read_json", ".json": "read_json", ".parquet": "read_parquet"}
 
 
-def _read_iocs_source(source: str, columns: list[str] | None) -> Any:
-    """The lines of a text (file or stdin), or the table in a .csv/.jsonl/.parquet file."""
+def _read_iocs_source(source: str, columns: list[str] | None, *, binary: bool = False) -> Any:
+    """The lines of a text (file or stdin), or the table in a .csv/.jsonl/.parquet file.
+
+    A binary file is refused unless *binary*: then its printable strings are the lines.
+    """
     import pandas as pd
 
+    from huntbook.analysis.iocs.sources import is_binary
+
     if source == "-":
-        return sys.stdin.read().split("\n")
+        raw = sys.stdin.buffer.read()
+        if binary or is_binary(raw):
+            return _binary_lines(raw, "stdin", binary)
+        return raw.decode("utf-8", errors="replace").split("\n")
     path = Path(source)
     if not path.is_file():
         raise HuntbookError(f"No such file: {source}. Give a text or table file, or - to read stdin.")
@@ -451,12 +540,27 @@ def _read_iocs_source(source: str, columns: list[str] | None) -> Any:
     if reader is None:
         if columns:
             raise HuntbookError(f"--column applies to .csv, .jsonl and .parquet files, not {path.name}.")
-        return path.read_text(encoding="utf-8", errors="replace").split("\n")
+        raw = path.read_bytes()
+        if binary or is_binary(raw):
+            return _binary_lines(raw, path.name, binary)
+        return raw.decode("utf-8", errors="replace").split("\n")
     options = {"lines": True, "dtype": False} if reader == "read_json" else {}
     try:
         return getattr(pd, reader)(path, **options)
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         raise HuntbookError(f"Cannot read {path.name} as a {path.suffix} table: {exc}") from None
+
+
+def _binary_lines(raw: bytes, name: str, allowed: bool) -> list[str]:
+    """The printable strings of binary input, if *allowed*; else an error that says what to pass."""
+    from huntbook.analysis.iocs.sources import printable_strings
+
+    if not allowed:
+        raise HuntbookError(
+            f"{name!r} is a binary file ({len(raw):,} bytes), not text: its bytes read as text give junk "
+            "indicators. Pass --binary to search its printable strings, or run 'huntbook unpack' on it."
+        )
+    return printable_strings(raw)
 
 
 def _settings() -> Any:
@@ -472,7 +576,7 @@ def lake_info(lake: LakeOption = None) -> None:
         qp = _provider(lake)
         lake_obj = qp.driver.lake  # type: ignore[attr-defined]
         info = lake_obj.info()
-        _consoles.out.print(f"Lake: [bold]{lake_obj.path}[/]")
+        _consoles.out.print(Text.assemble("Lake: ", literal_text(str(lake_obj.path), style="bold")))
         if info.empty:
             _consoles.out.print("No tables yet: add data with 'huntbook lake ingest'.")
             return
@@ -519,6 +623,7 @@ def lake_ingest(
     """Add files to the lake; all are checked before anything is written (--keep-going skips bad ones)."""
     from huntbook.data.lake.ingest_view import ingest_report_table
     from huntbook.data.lake.lake import Lake
+    from huntbook.errors import TableNeededError
 
     try:
         lake = lake or _settings().lake.path
@@ -536,6 +641,8 @@ def lake_ingest(
             progress=True,
             collect_errors=keep_going,
         )
+    except TableNeededError as exc:  # say it in the words of this command
+        _fail(TableNeededError(exc.kind, path=exc.path, how="--table NAME"))
     except HuntbookError as exc:
         _fail(exc)
     _consoles.out.print(ingest_report_table(reports))
@@ -569,41 +676,88 @@ def lake_generate(
 def lake_path(lake: LakeOption = None) -> None:
     """Print the lake folder (generating the demo lake if needed)."""
     try:
-        _consoles.out.print(str(_provider(lake).driver.lake.path))  # type: ignore[attr-defined]
+        _print_path(_provider(lake).driver.lake.path)  # type: ignore[attr-defined]
+    except HuntbookError as exc:
+        _fail(exc)
+
+
+def _print_path(path: Path) -> None:
+    """Print *path*: as recorded to a pipe (for scripts), with control characters escaped to a terminal."""
+    if _consoles.out.is_terminal:
+        _consoles.out.print(literal_text(str(path)))
+    else:
+        sys.stdout.write(f"{path}\n")
+
+
+@app.callback()
+def _check_config(ctx: typer.Context) -> None:
+    _show_warnings_literally()  # before any command runs
+    # Every command refuses an invalid huntbook.yaml with one line (file, key, value, expected
+    # form) before it starts; the 'config' commands report the problems themselves.
+    if ctx.invoked_subcommand == "config" or {"--help", "-h"} & set(ctx.meta.get("huntbook.args", ())):
+        return
+    from huntbook.config import load_settings
+
+    try:
+        load_settings()
     except HuntbookError as exc:
         _fail(exc)
 
 
 @config_app.command("check")
 def config_check() -> None:
-    """Report which config file is used, what it sets, and what is missing."""
+    """Check every key and value of the config file; list each problem on one line (exit code 2 if any)."""
     from huntbook.config import config_search_paths, find_config_file, load_settings
+    from huntbook.config_check import check_config_file
 
     try:
         path = find_config_file()
-        settings = load_settings(path)
+        problems = check_config_file(path) if path is not None else []
     except HuntbookError as exc:
+        _fail(exc)
+    for problem in problems:
+        label = ("error:", "bold red") if problem.level == "error" else ("warning:", "yellow")
+        _consoles.err.print(Text.assemble(label, " ", literal_text(str(problem))), soft_wrap=True)
+    errors = sum(problem.level == "error" for problem in problems)
+    if errors:
+        _consoles.err.print(
+            Text.assemble(literal_text(str(path)), f": {errors} bad value{'s' if errors > 1 else ''}; "
+                          "huntbook refuses this file until they are fixed."),
+            soft_wrap=True,
+        )
+        raise typer.Exit(2)
+    try:
+        settings = load_settings(path)
+    except HuntbookError as exc:  # pragma: no cover - the check above found no error
         _fail(exc)
     if path is None:
         _consoles.out.print("No huntbook.yaml found; using defaults. Looked in:")
         for candidate in config_search_paths():
-            _consoles.out.print(f"  {candidate}")
+            _consoles.out.print(Text.assemble("  ", literal_text(str(candidate))))
     else:
-        _consoles.out.print(f"Config: [bold]{path}[/] (valid)")
+        _consoles.out.print(Text.assemble("Config: ", literal_text(str(path), style="bold"), " (valid)"))
     lake_text = str(settings.lake.path) if settings.lake.path else "demo lake (generated on first use)"
-    _consoles.out.print(f"Local lake: {lake_text}")
+    _consoles.out.print(Text.assemble("Local lake: ", literal_text(lake_text)))
     if settings.lake.path and not settings.lake.path.expanduser().is_dir():
-        _consoles.out.print(f"  [yellow]missing:[/] {settings.lake.path} is not a folder")
+        _consoles.out.print(
+            Text.assemble(
+                "  ", ("missing:", "yellow"), " ", literal_text(str(settings.lake.path)), " is not a folder"
+            )
+        )
     for folder in settings.queries.catalog_paths:
-        state = "ok" if folder.expanduser().is_dir() else "[yellow]missing[/]"
-        _consoles.out.print(f"Catalog folder: {folder} ({state})")
+        state = ("ok", "") if folder.expanduser().is_dir() else ("missing", "yellow")
+        _consoles.out.print(Text.assemble("Catalog folder: ", literal_text(str(folder)), " (", state, ")"))
     if not settings.providers:
         _consoles.out.print(
             "Providers: none configured (remote backends and online TI need a 'providers' section)"
         )
     for name, provider in settings.providers.items():
         keys = sorted(provider.model_dump(exclude_none=True))
-        _consoles.out.print(f"Provider {name}: {', '.join(keys) or 'no settings'}")
+        _consoles.out.print(
+            Text.assemble(
+                "Provider ", literal_text(str(name)), ": ", literal_text(", ".join(keys) or "no settings")
+            )
+        )
 
 
 @config_app.command("show")
@@ -615,7 +769,19 @@ def config_show() -> None:
         settings = load_settings()
     except HuntbookError as exc:
         _fail(exc)
-    _consoles.out.print_json(settings.model_dump_json())
+    _print_json(settings.model_dump_json())
+
+
+def _print_json(data: str) -> None:
+    """Print JSON *data* indented and coloured, hidden characters in its strings as JSON escapes."""
+    import json
+
+    from rich.highlighter import JSONHighlighter
+
+    from huntbook.display import json_visible
+
+    text = Text(json_visible(json.dumps(json.loads(data), indent=2, ensure_ascii=False)))
+    _consoles.out.print(JSONHighlighter()(text), soft_wrap=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,7 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
-from huntbook.errors import ConfigError, did_you_mean
+from huntbook.config_values import LENIENT, CreatableFolder, ExistingFolder, Timespan
+from huntbook.errors import ConfigError
 
 ENV_CONFIG = "HUNTBOOK_CONFIG"
 FILE_NAME = "huntbook.yaml"
@@ -29,15 +30,17 @@ class _Section(BaseModel):
 class LakeSettings(_Section):
     """The local lake."""
 
-    path: Path | None = Field(None, description="Lake folder; empty means the bundled demo lake.")
+    path: CreatableFolder | None = Field(None, description="Lake folder; empty means the bundled demo lake.")
     demo_scale: float = Field(1.0, gt=0, description="Size of the generated demo lake.")
 
 
 class QuerySettings(_Section):
     """Query catalogs and defaults."""
 
-    catalog_paths: list[Path] = Field(default_factory=list, description="Extra folders of query YAML files.")
-    default_lookback: str = Field("1d", description="Default start = end - lookback (remote).")
+    catalog_paths: list[ExistingFolder] = Field(
+        default_factory=list, description="Extra folders of query YAML files."
+    )
+    default_lookback: Timespan = Field("1d", description="Default start = end - lookback (remote).")
     timeout_seconds: float = Field(300, gt=0)
 
 
@@ -80,13 +83,16 @@ def find_config_file() -> Path | None:
     return next((p for p in config_search_paths() if p.is_file()), None)
 
 
-def load_settings(path: Path | None = None) -> Settings:
+def load_settings(path: Path | None = None, *, check_values: bool = True) -> Settings:
     """Read and validate the configuration.
 
     Parameters
     ----------
     path : Path, optional
         A config file; by default the first found by `find_config_file`.
+    check_values : bool
+        Check every value (timespans, paths that must exist, URLs, choices,
+        the ``providers`` sections); ``False`` checks only keys and types.
 
     Returns
     -------
@@ -96,39 +102,53 @@ def load_settings(path: Path | None = None) -> Settings:
     Raises
     ------
     ConfigError
-        The file is not valid YAML, or a key is unknown or has a bad value
-        (the message names the key).
+        The file is not valid YAML, or a key is unknown or has a bad value:
+        one line naming the file, the key, the value (``***`` for a secret)
+        and the expected form; ``problems`` holds every problem found.
     """
-    import yaml
+    from huntbook.config_check import find_problems, validation_problems
 
     path = path or find_config_file()
     if path is None:
         return Settings()
+    raw = read_config_file(path)
+    if check_values:
+        settings, problems = find_problems(raw, str(path))
+    else:
+        try:
+            return Settings.model_validate(raw, context=LENIENT)
+        except ValidationError as exc:
+            settings, problems = None, validation_problems(exc, str(path), (), Settings)
+    errors = [p for p in problems if p.level == "error"]
+    if errors:
+        first = errors[0]
+        more = len(errors) - 1
+        suffix = f" (and {more} more: run 'huntbook config check' to list them)" if more else ""
+        raise ConfigError(f"{first}{suffix}", key=first.key, path=str(path), problems=problems)
+    assert settings is not None  # a top-section error is an error problem
+    return settings
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """Return the mapping in config file *path*.
+
+    Raises
+    ------
+    ConfigError
+        The file cannot be read, is not valid YAML, or does not hold a mapping.
+    """
+    import yaml
+
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}", path=str(path)) from None
+        first = str(exc).strip().splitlines()
+        where = getattr(exc, "problem_mark", None)
+        line = f" (line {where.line + 1})" if where is not None else ""
+        reason = getattr(exc, "problem", None) or (first[0] if first else "")
+        raise ConfigError(f"{path}: not valid YAML{line}: {reason}", path=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc})", path=str(path)) from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping of settings at the top", path=str(path))
-    try:
-        return Settings.model_validate(raw)
-    except ValidationError as exc:
-        raise _config_error(exc, path) from None
-
-
-def _config_error(exc: ValidationError, path: Path) -> ConfigError:
-    first = exc.errors()[0]
-    key = ".".join(str(p) for p in first["loc"])
-    if first["type"] == "extra_forbidden":
-        section: Any = Settings
-        for part in first["loc"][:-1]:
-            section = section.model_fields[str(part)].annotation
-        known = getattr(section, "model_fields", {})
-        hint = did_you_mean(str(first["loc"][-1]), known)
-        message = f"{path}: unknown key '{key}'.{hint}"
-    else:
-        message = f"{path}: key '{key}': {first['msg']}"
-    more = len(exc.errors()) - 1
-    if more:
-        message += f" (and {more} more problem{'s' if more > 1 else ''})"
-    return ConfigError(message, key=key, path=str(path))
+    return raw

@@ -10,9 +10,13 @@
     │   ├── UnknownQueryError  no such query (suggests close names)
     │   ├── ParameterError     a missing, unknown or badly typed parameter
     │   ├── UnknownTableError  the query names a table the backend does not have
+    │   ├── UnknownColumnError a column that is not there, or only in another letter case
     │   └── TranslationError   KQL that could not be parsed or translated for the engine
+    │       ├── QuerySyntaxError       does not parse (line, column, caret)
+    │       └── UnsupportedQueryError  valid KQL the engine cannot run (nearest form that runs)
     ├── LakeError              the local lake could not be read or written
     │   └── IngestError        an input file does not fit (names file, line, column)
+    │       └── TableNeededError  rows for one table (CSV, Parquet) given without a table
     ├── IocTypeError           an unknown IoC type, or a custom one that cannot be registered
     ├── IocInputError          extract_iocs got input it cannot read
     ├── UnpackError            an argument of unpack / unpack_frame cannot be used
@@ -39,7 +43,7 @@ from __future__ import annotations
 
 import difflib
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 
@@ -50,9 +54,18 @@ class HuntbookError(Exception):
 class ConfigError(HuntbookError):
     """The configuration is invalid or incomplete."""
 
-    def __init__(self, message: str, *, key: str | None = None, path: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        key: str | None = None,
+        path: str | None = None,
+        problems: Sequence[Any] = (),
+    ):
         self.key = key
         self.path = path
+        self.problems = list(problems)
+        """Every problem found (`huntbook.config_check.ConfigProblem`), when the file was checked."""
         super().__init__(message)
 
 
@@ -125,6 +138,51 @@ class TranslationError(QueryError):
     """The query text could not be parsed or translated for the engine."""
 
 
+class QuerySyntaxError(TranslationError):
+    """The query does not parse; names the line and column, and what would fit there (``hint``)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        query: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        hint: str | None = None,
+    ):
+        self.line = line
+        self.column = column
+        self.hint = hint
+        super().__init__(message, query=query)
+
+
+class UnsupportedQueryError(TranslationError):
+    """The query is valid KQL the engine cannot run; ``hint`` is the nearest form that runs, if any."""
+
+    def __init__(self, message: str, *, query: str | None = None, hint: str | None = None):
+        self.hint = hint
+        super().__init__(message, query=query)
+
+
+class UnknownColumnError(QueryError):
+    """The query names a column (or table) that is not there, or is there in another letter case."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        column: str,
+        where: str,
+        suggestions: Iterable[str] = (),
+        query: str | None = None,
+    ):
+        self.column = column
+        self.where = where
+        self.suggestions = list(suggestions)
+        self.hint = self.suggestions[0] if self.suggestions else None
+        super().__init__(message, query=query)
+
+
 class LakeError(HuntbookError):
     """The local lake could not be read or written."""
 
@@ -153,6 +211,24 @@ class IngestError(LakeError):
         """Pickle by the arguments (worker processes send these errors back)."""
         rebuild = functools.partial(type(self), path=self.path, line=self.line, column=self.column)
         return rebuild, (self.message,)
+
+
+class TableNeededError(IngestError):
+    """A file of rows for one table (CSV, Parquet) was given without the table to add them to."""
+
+    def __init__(self, kind: str, *, path: str, how: str = "table='NAME'"):
+        self.kind = kind
+        self.how = how
+        """How to name the table, in the words of the caller (``table='NAME'``, ``--table NAME``)."""
+        super().__init__(
+            f"{kind} files hold the rows of one table, not Windows events: pass {how} to say which "
+            "(a new name such as MyLogs_CL, or a Sentinel table such as SigninLogs for its column types)",
+            path=path,
+        )
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        """Pickle by the arguments."""
+        return functools.partial(type(self), path=self.path, how=self.how), (self.kind,)
 
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:

@@ -81,22 +81,28 @@ class Investigation:
         return merged
 
     def summary_renderable(self) -> RenderableType:
-        """A rich renderable of the findings, for a terminal."""
+        """A rich renderable of the findings, for a terminal (every value from the data shown literally)."""
         from rich.console import Group
         from rich.table import Table
+        from rich.text import Text
+
+        from huntbook.display import literal_text
 
         table = Table(title="Findings", show_lines=True)
         for column in ("step", "when (UTC)", "finding"):
             table.add_column(column, overflow="fold")
         for f in self.findings:
             when = _fmt_time(f.start) if f.start else ""
-            text = f.summary if f.error is None else f"[red]failed:[/] {f.error}"
-            table.add_row(f.step, when, text)
+            if f.error is None:
+                text = literal_text(f.summary)
+            else:
+                text = Text.assemble(("failed:", "red"), " ", literal_text(f.error))
+            table.add_row(literal_text(f.step), when, text)
         facts = Table.grid(padding=(0, 2))
-        facts.add_row("Hosts", ", ".join(self.hosts()) or "-")
-        facts.add_row("Accounts", ", ".join(self.accounts()) or "-")
+        facts.add_row("Hosts", literal_text(", ".join(self.hosts()) or "-"))
+        facts.add_row("Accounts", literal_text(", ".join(self.accounts()) or "-"))
         for kind, values in self.indicators().items():
-            facts.add_row(kind, ", ".join(values))
+            facts.add_row(literal_text(kind), literal_text(", ".join(values)))
         return Group(table, facts)
 
     def write_html(self, path: Path) -> Path:

@@ -5,7 +5,8 @@ tree of the attack chain (Bokeh, one inline copy of BokehJS) and maps of
 the places findings name (offline Leaflet pages in sandboxed frames);
 without it, an inline SVG timeline stands in.
 
-Every value from the data is HTML-escaped: logs hold attacker-written text.
+Every value from the data is HTML-escaped, with control and invisible characters shown as escapes
+(`huntbook.display.html_text`): logs hold attacker-written text.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from functools import partial
 from html import escape
 from typing import TYPE_CHECKING, TypeVar
 
-from huntbook.display import short_value
+from huntbook.display import html_text, short_value
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -39,7 +40,7 @@ header p{margin:4px 0 0;color:#b8c0cc}main{padding:16px 32px;max-width:1400px}
 section{background:#fff;border-radius:8px;padding:14px 20px;margin:14px 0;box-shadow:0 1px 2px #0001}
 h2{font-size:17px;margin:0 0 6px}.facts td{padding:2px 12px 2px 0;vertical-align:top}
 .facts td:first-child{font-weight:600;white-space:nowrap}.q{color:#5a6473;font-size:12px}
-.err{color:#b3261e}.none{color:#5a6473}
+.err{color:#b3261e}.none{color:#5a6473}h2,p,.facts td{overflow-wrap:anywhere}
 table.ev{border-collapse:collapse;font-size:12px;margin-top:8px;display:block;overflow-x:auto}
 table.ev th,table.ev td{border:1px solid #dde1e6;padding:3px 6px;text-align:left;max-width:420px;
 overflow-wrap:anywhere}table.ev th{background:#eef1f4}
@@ -74,7 +75,7 @@ class Pictures:
 def render_report(investigation: Investigation) -> str:
     """Return the report of *investigation* as one HTML document."""
     pictures = draw_pictures(investigation.findings)
-    notes = "".join(f"<p class='none'>{escape(n)}</p>" for n in pictures.notes)
+    notes = "".join(f"<p class='none'>{html_text(n)}</p>" for n in pictures.notes)
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         "<title>huntbook investigation</title><style>",
@@ -82,7 +83,7 @@ def render_report(investigation: Investigation) -> str:
         "</style>",
         pictures.head,
         "</head><body><header><h1>huntbook investigation</h1>",
-        f"<p>{escape(investigation.environment)} · run {investigation.started:%Y-%m-%d %H:%M} UTC · "
+        f"<p>{html_text(investigation.environment)} · run {investigation.started:%Y-%m-%d %H:%M} UTC · "
         f"{investigation.seconds:.1f} s · {len(investigation.findings)} steps</p></header><main>",
         _facts(investigation),
         *(pictures.sections or [_timeline(investigation.findings)]),
@@ -126,7 +127,7 @@ def draw_pictures(findings: list[Finding]) -> Pictures:
         script, divs = components(models)
         pictures.head = INLINE.render() + script
         pictures.sections = [
-            f"<section><h2>{escape(title)}</h2><div class='pic'>{div}</div></section>"
+            f"<section><h2>{html_text(title)}</h2><div class='pic'>{div}</div></section>"
             for title, div in divs.items()
         ]
     for f in findings:
@@ -213,20 +214,24 @@ def _map_section(finding: Finding, plot_map: Callable[..., MapPlot]) -> str:
     )  # fmt: skip
     page = escape(drawn.to_html(), quote=True)
     frame = (
-        f"<iframe class='map' title='{escape(finding.step)}' srcdoc=\"{page}\" "
+        f"<iframe class='map' title='{html_text(finding.step)}' srcdoc=\"{page}\" "
         f"style='height:{MAP_HEIGHT + 20}px' sandbox='allow-scripts'></iframe>"
     )
-    return f"<section><h2>Where: {escape(finding.step)}</h2>{frame}</section>"
+    return f"<section><h2>Where: {html_text(finding.step)}</h2>{frame}</section>"
 
 
 def _facts(investigation: Investigation) -> str:
     rows = [("Hosts", investigation.hosts()), ("Accounts", investigation.accounts())]
     rows += sorted(investigation.indicators().items())
     body = "".join(
-        f"<tr><td>{escape(name)}</td><td>{escape(', '.join(values)) or '-'}</td></tr>"
-        for name, values in rows
+        f"<tr><td>{html_text(name)}</td><td>{_shown_values(values)}</td></tr>" for name, values in rows
     )
     return f"<section><h2>What was found</h2><table class='facts'>{body}</table></section>"
+
+
+def _shown_values(values: list[str]) -> str:
+    """*values* as one escaped line, each cut as a table cell is (a long one must not fill the page)."""
+    return escape(", ".join(str(short_value(v)) for v in values)) or "-"
 
 
 def _timeline(findings: list[Finding]) -> str:
@@ -246,11 +251,11 @@ def _timeline(findings: list[Finding]) -> str:
         x0 = left + (_ts(f.start) - low) * scale
         x1 = left + (_ts(f.end or f.start) - low) * scale
         color = _COLORS[i % len(_COLORS)]
-        label = escape(f.step[:44])
+        label = html_text(f.step[:44])
         shapes.append(f"<text x='{left - 8}' y='{y + 14}' text-anchor='end'>{label}</text>")
         shapes.append(
             f"<rect x='{x0:.1f}' y='{y + 4}' width='{max(x1 - x0, 5):.1f}' height='14' rx='3' fill='{color}'>"
-            f"<title>{label}: {escape(_fmt(f.start))} – {escape(_fmt(f.end or f.start))}</title></rect>"
+            f"<title>{label}: {html_text(_fmt(f.start))} – {html_text(_fmt(f.end or f.start))}</title></rect>"
         )
     ticks = []
     for k in range(6):
@@ -268,11 +273,11 @@ def _timeline(findings: list[Finding]) -> str:
 
 
 def _finding(f: Finding) -> str:
-    head = f"<section><h2>{escape(f.step)}</h2>"
+    head = f"<section><h2>{html_text(f.step)}</h2>"
     if f.error is not None:
-        return head + f"<p class='err'>This step failed: {escape(f.error)}</p></section>"
-    queries = ", ".join(escape(q) for q in f.queries)
-    body = f"<p>{escape(f.summary)}</p><p class='q'>Queries: {queries}</p>"
+        return head + f"<p class='err'>This step failed: {html_text(f.error)}</p></section>"
+    queries = ", ".join(html_text(q) for q in f.queries)
+    body = f"<p>{html_text(f.summary)}</p><p class='q'>Queries: {queries}</p>"
     if f.evidence is not None and len(f.evidence):
         shown = f.evidence.head(EVIDENCE_ROWS).astype(object).map(short_value, na_action="ignore")
         more = len(f.evidence) - len(shown)

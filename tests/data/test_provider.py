@@ -66,6 +66,7 @@ def test_query_functions_have_signatures_and_help(small):
         "end",
         "host_name",
         "timeout",
+        "print_query",
         "split_by",
         "max_workers",
         "progress",
@@ -129,9 +130,13 @@ def test_run_by_name(small):
         (
             lambda qp: qp.exec_query("SecurityEvent | evaluate bag_unpack(x)"),
             TranslationError,
-            "cannot run this query",
+            "does not support the plugin 'evaluate bag_unpack'",
         ),
-        (lambda qp: qp.exec_query("SecurityEvent | where Nope == 1"), QueryError, 'column "Nope" not found'),
+        (
+            lambda qp: qp.exec_query("SecurityEvent | where Nope == 1"),
+            QueryError,
+            "column 'Nope' is not in SecurityEvent",
+        ),
         (lambda qp: qp.exec_query("SecurityEvent", language="spl"), QueryError, "not 'spl'"),
         (
             lambda qp: qp.AzureAD.list_signins_for_account(account_upn="a@b.c"),

@@ -15,14 +15,16 @@ def _run(code):
 
 def test_import_huntbook_is_fast_and_light():
     code = (
-        "import sys, time\n"
-        "t = time.perf_counter(); import huntbook; took = time.perf_counter() - t\n"
+        "import sys\n"
+        "before = set(sys.modules); import huntbook; loaded = len(set(sys.modules) - before)\n"
         "heavy = [m for m in ('pandas', 'ipywidgets', 'IPython', 'numpy') if m in sys.modules]\n"
-        "print(heavy, took)"
+        "print(heavy, loaded)"
     )
-    heavy, took = _run(code).rsplit(" ", 1)
+    heavy, loaded = _run(code).rsplit(" ", 1)
     assert heavy == "[]"
-    assert float(took) < 0.25  # ~12 ms on the reference machine; generous for a busy CI runner
+    # The work of the import, counted as modules loaded (33, mostly the standard library's; ~12 ms
+    # on the reference machine), not timed: a busy runner cannot fail it.
+    assert int(loaded) < 80
 
 
 def test_notebook_packages_load_neither_pandas_nor_ipywidgets():

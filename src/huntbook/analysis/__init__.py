@@ -1,8 +1,6 @@
-"""Analysis: pure functions from text and DataFrames to DataFrames (IoCs, decoding, ...).
+"""Analysis: pure functions from text and DataFrames to DataFrames (IoCs, decoding, process trees, ...).
 
-Importing this package adds the ``.hunt`` (and ``.huntbook``) accessor to pandas DataFrames
-and Series. The accessor lives in `huntbook.accessor`; it imports only pandas, and each of its
-methods imports the analysis or plot it calls when it is called.
+Nothing here imports plots or notebook code. The ``.hunt`` accessor that reaches these
+functions from a DataFrame is registered by ``import huntbook`` once pandas is loaded
+(`huntbook._pandas_hook`).
 """
-
-from huntbook import accessor as _accessor  # noqa: F401  (registers the accessor)

@@ -19,7 +19,7 @@ import inspect
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, overload, runtime_checkable
 
 from huntbook.data.catalog import Catalog, Query, load_catalog
 from huntbook.data.drivers.base import Driver
@@ -94,7 +94,7 @@ def _driver_factory(environment: str) -> Callable[..., Driver]:
         if entry.name == environment:
             factory: Callable[..., Driver] = entry.load()
             return factory
-    known = sorted({*DRIVERS, *(e.name for e in entry_points(group="huntbook.drivers"))})
+    known = QueryProvider.list_data_environments()
     raise HuntbookError(
         f"Unknown environment '{environment}'.{did_you_mean(environment, known)} "
         f"Available: {', '.join(known)}."
@@ -152,6 +152,7 @@ class QueryProvider:
         self.catalog = catalog if catalog is not None else load_catalog(self.settings.queries.catalog_paths)
         self._time_range: tuple[dt.datetime, dt.datetime] | None = None
         self._time_source: TimeRangeSource | None = None
+        self._query_time: Any = None
         self._families = {
             name: QueryFamily(self, name, queries)
             for name, queries in sorted(self.catalog.families.items())
@@ -438,6 +439,34 @@ class QueryProvider:
 
         return query_browser(self)
 
+    def browse_queries(self) -> object:
+        """`browse`, under the name msticpy users know."""
+        return self.browse()
+
+    @property
+    def query_time(self) -> Any:
+        """The notebook time-range picker of this provider (msticpy's ``qp.query_time``), made once."""
+        if self._query_time is None:
+            self._query_time = self.time_range_widget()
+        return self._query_time
+
+    @property
+    def schema(self) -> dict[str, dict[str, str]]:
+        """Each table's columns and their types (empty where the backend cannot tell)."""
+        return self.driver.schema()
+
+    @property
+    def schema_tables(self) -> list[str]:
+        """The backend's table names (empty where the backend cannot tell)."""
+        return self.driver.tables()
+
+    @staticmethod
+    def list_data_environments() -> list[str]:
+        """Return the environment names `QueryProvider` accepts: built-in drivers and plugins."""
+        from importlib.metadata import entry_points
+
+        return sorted({*DRIVERS, *(e.name for e in entry_points(group="huntbook.drivers"))})
+
     def __getattr__(self, name: str) -> QueryFamily:
         families = self.__dict__.get("_families", {})
         if name in families:
@@ -522,15 +551,32 @@ class QueryFunction:
     def __repr__(self) -> str:
         return f"<query {self.query.full_name}({', '.join(p.name for p in self.query.parameters)})>"
 
-    def __call__(self, *, timeout: float | None = None, **params: Any) -> pd.DataFrame:
+    @overload
+    def __call__(
+        self, *, timeout: float | None = None, print_query: bool = False, **params: Any
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def __call__(self, what: str, /) -> None: ...
+
+    def __call__(
+        self, *what: str, timeout: float | None = None, print_query: bool = False, **params: Any
+    ) -> pd.DataFrame | None:
         """Run the query with *params* and return its rows as a DataFrame.
 
         Besides the query's parameters it takes the run options of
         `QueryProvider.exec_query` (`RUN_OPTIONS`): *split_by* (``"1d"``)
         splits ``start`` .. ``end`` into chunks run in parallel, with
         *max_workers* and *progress*; *cache* and *refresh* steer the
-        provider's result cache.
+        provider's result cache. *print_query* prints the query text before it
+        runs. As in msticpy, ``fn("print")`` prints the text without running it
+        (`text` returns it) and ``fn("help")`` prints the help (`help`).
         """
+        if what:
+            self._answer(what, params)
+            return None
+        if print_query:
+            print(self.text(**{k: v for k, v in params.items() if k not in RUN_OPTIONS}))
         options = {name: params.pop(name) for name in RUN_OPTIONS if name in params}
         if options.get("split_by") is not None and not {"start", "end"} <= {
             p.name for p in self.query.parameters
@@ -542,6 +588,22 @@ class QueryFunction:
                 query=self.query.full_name,
             )
         return self._provider._run_catalog_query(self.query, params, timeout, **options)
+
+    def _answer(self, what: tuple[str, ...], params: dict[str, Any]) -> None:
+        """Print the text (``"print"``, ``"query"``) or the help (``"help"``) instead of running."""
+        from huntbook.errors import ParameterError
+
+        if what in (("print",), ("query",)):
+            print(self.text(**params))
+        elif what == ("help",):
+            print(self.help())
+        else:
+            raise ParameterError(
+                f"{self.query.full_name} takes its parameters by name "
+                f"({', '.join(p.name for p in self.query.parameters)}); the only positional words are "
+                f"'print' (show the query text) and 'help'. Got {what!r}.",
+                query=self.query.full_name,
+            )
 
     def text(self, **params: Any) -> str:
         """Return the query text with *params* (and defaults) in place, without running it."""
@@ -561,7 +623,11 @@ def _signature(query: Query) -> inspect.Signature:
         params.append(
             inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=p.type)
         )
-    for name, (default, annotation) in {"timeout": (None, "float"), **RUN_OPTIONS}.items():
+    for name, (default, annotation) in {
+        "timeout": (None, "float"),
+        "print_query": (False, "bool"),
+        **RUN_OPTIONS,
+    }.items():
         params.append(
             inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
         )

@@ -170,11 +170,11 @@ def _show(result: NotebookInit, *, notebook: bool, quiet: bool) -> None:
     names = ", ".join(result.imported) or "none"
     kept = f" Kept your own: {', '.join(result.kept)}." if result.kept else ""
     if notebook:
-        import html
-
         from IPython.display import HTML, display
 
-        intro = f"huntbook notebook ready. Imported: <code>{html.escape(names)}</code>.{html.escape(kept)}"
+        from huntbook.display import html_text
+
+        intro = f"huntbook notebook ready. Imported: <code>{html_text(names)}</code>.{html_text(kept)}"
         parts = [] if quiet else [f"<p>{intro}</p>"]
         if report is not None:
             parts.append(report._repr_html_())

@@ -11,7 +11,7 @@ import html
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from huntbook.display import short_value
+from huntbook.display import html_text, short_value
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -87,7 +87,7 @@ def process_tree_summary_html(tree: pd.DataFrame) -> str:
     more = len(summary) - len(shown)
     tail = f"<p>… and {more:,} smaller trees.</p>" if more > 0 else ""
     return (
-        f"<div><b>{html.escape(view.headline())}</b>"
+        f"<div><b>{html_text(view.headline())}</b>"
         f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{tail}</div>"
     )
 

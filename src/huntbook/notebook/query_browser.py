@@ -7,6 +7,8 @@ import io
 import sys
 from typing import TYPE_CHECKING, Any
 
+from huntbook.display import visible
+
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
 
@@ -34,11 +36,15 @@ class QueryCatalogTable:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         from rich.table import Table
 
-        table = Table(title=f"{len(self.frame)} queries for {self.environment}", show_lines=False)
+        from huntbook.display import literal_text
+
+        title = literal_text(f"{len(self.frame)} queries for {self.environment}")
+        table = Table(title=title, show_lines=False)
         for column in ("family", "query", "parameters", "description"):
             table.add_column(column, overflow="fold", style="bold cyan" if column == "query" else None)
         for row in self.frame.itertuples():
-            table.add_row(str(row.family), str(row.query), str(row.parameters), str(row.description))
+            cells = (row.family, row.query, row.parameters, row.description)
+            table.add_row(*(literal_text(str(cell)) for cell in cells))  # catalog text, never markup
         yield table
 
     def __repr__(self) -> str:
@@ -49,7 +55,8 @@ class QueryCatalogTable:
         return console.export_text()
 
     def _repr_html_(self) -> str:
-        return str(self.frame.to_html(index=False, escape=True))
+        shown = self.frame.astype(object).map(lambda v: visible(str(v)), na_action="ignore")
+        return str(shown.to_html(index=False, escape=True))
 
 
 def query_browser(provider: QueryProvider) -> Any:
@@ -82,7 +89,7 @@ def query_browser(provider: QueryProvider) -> Any:
             picker.value = picker.options[0]
 
     def show(name: str | None) -> None:
-        text = provider.query(name).help() if name else ""
+        text = visible(provider.query(name).help(), keep_newlines=True) if name else ""
         details.value = f"<pre style='white-space:pre-wrap'>{html.escape(text)}</pre>"
 
     search.observe(on_filter, names="value")

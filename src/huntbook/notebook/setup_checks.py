@@ -6,13 +6,13 @@ here connects to a network or prints a secret.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from huntbook.errors import HuntbookError, MissingExtraError, did_you_mean
+from huntbook.display import html_text
+from huntbook.errors import ConfigError, HuntbookError, MissingExtraError, did_you_mean
 from huntbook.notebook.requirements import (
     PackageStatus,
     missing_extras,
@@ -91,13 +91,13 @@ class SetupReport:
     def _repr_html_(self) -> str:
         items = []
         for f in self.findings:
-            fix = f"<br><span style='margin-left:1.4em'>fix: {html.escape(f.fix)}</span>" if f.fix else ""
+            fix = f"<br><span style='margin-left:1.4em'>fix: {html_text(f.fix)}</span>" if f.fix else ""
             items.append(
                 f"<li style='list-style:none;color:{_COLOUR[f.level]}'>{_MARK[f.level]} "
-                f"<b>{html.escape(f.topic)}</b>: {html.escape(f.message)}{fix}</li>"
+                f"<b>{html_text(f.topic)}</b>: {html_text(f.message)}{fix}</li>"
             )
         listed = "".join(items)
-        return f"<div><b>{html.escape(self.summary())}</b><ul style='padding-left:0.5em'>{listed}</ul></div>"
+        return f"<div><b>{html_text(self.summary())}</b><ul style='padding-left:0.5em'>{listed}</ul></div>"
 
 
 def check_setup(*, in_notebook: bool = False) -> SetupReport:
@@ -143,16 +143,18 @@ def _config(findings: list[Finding]) -> Settings | None:
         path = find_config_file()
         settings = load_settings(path)
     except HuntbookError as exc:
+        # Bad values (not keys): check the rest of the setup with what the file sets.
+        kept = _unchecked_settings(path) if isinstance(exc, ConfigError) and exc.problems else None
         findings.append(
             Finding(
                 "config",
                 "error",
-                f"{exc} Carrying on with the defaults.",
-                "Correct the file ('huntbook config check' re-checks it), "
+                f"{exc} Carrying on with {'its other settings' if kept else 'the defaults'}.",
+                "Correct the file ('huntbook config check' lists every problem), "
                 "or move it away to use the defaults.",
             )
         )
-        return None
+        return kept
     if path is None:
         where = Path(user_config_dir("huntbook")) / FILE_NAME
         findings.append(
@@ -167,6 +169,15 @@ def _config(findings: list[Finding]) -> Settings | None:
     else:
         findings.append(Finding("config", "ok", f"{path} (valid)"))
     return settings
+
+
+def _unchecked_settings(path: Path | None) -> Settings | None:
+    from huntbook.config import load_settings
+
+    try:
+        return load_settings(path, check_values=False)
+    except HuntbookError:
+        return None
 
 
 def _lake(settings: Settings) -> Iterator[Finding]:

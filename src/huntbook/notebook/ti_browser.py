@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from huntbook.display import short_value
+from huntbook.display import html_text, literal_text, short_value, visible
 from huntbook.enrich.ti.provider import SEVERITIES
 from huntbook.errors import HuntbookError
 from huntbook.notebook.query_browser import in_notebook
@@ -90,7 +90,10 @@ class TIReport:
             verdict = self.verdict(observable)
             kind = _text(rows["type"].iloc[0])
             title = Text.assemble(
-                (observable, _VERDICT_STYLE[verdict]), f" ({kind or 'unknown type'}): {verdict}"
+                literal_text(observable, style=_VERDICT_STYLE[verdict]),
+                " (",
+                literal_text(kind or "unknown type"),
+                f"): {verdict}",
             )
             table = Table(
                 title=title,
@@ -111,7 +114,7 @@ class TIReport:
                     said,
                     _details_text(getattr(row, "details", None)),
                 )
-                table.add_row(*(Text(cell) for cell in cells), style=style)  # never read as rich markup
+                table.add_row(*(literal_text(cell) for cell in cells), style=style)  # never markup
             yield table
 
     def __str__(self) -> str:
@@ -155,14 +158,15 @@ def observable_html(observable: str, rows: pd.DataFrame) -> str:
         reference = _text(getattr(row, "reference", None))
         link = ""
         if reference.startswith(("https://", "http://")):
-            href = html.escape(reference, quote=True)
+            href = html.escape(reference, quote=True)  # the link goes where the data says
             link = f"<a href='{href}' target='_blank' rel='noopener noreferrer'>link</a>"
         details = getattr(row, "details", None)
         pretty = json.dumps(details, indent=1, default=str, ensure_ascii=False)[:4000] if details else ""
+        pretty = visible(pretty, keep_newlines=True)
         body.append(
-            f"<tr><td>{html.escape(_text(row.provider) or '-')}</td>"
-            f"<td style='color:{colour};font-weight:bold'>{html.escape(verdict or _text(row.status))}</td>"
-            f"<td>{html.escape(_text(row.severity))}</td><td>{html.escape(said)}"
+            f"<tr><td>{html_text(_text(row.provider) or '-')}</td>"
+            f"<td style='color:{colour};font-weight:bold'>{html_text(verdict or _text(row.status))}</td>"
+            f"<td>{html_text(_text(row.severity))}</td><td>{html_text(said)}"
             + (
                 f"<details><summary>details</summary><pre>{html.escape(pretty)}</pre></details>"
                 if pretty
@@ -170,9 +174,9 @@ def observable_html(observable: str, rows: pd.DataFrame) -> str:
             )
             + f"</td><td>{link}</td></tr>"
         )
-    kind = html.escape(_text(rows["type"].iloc[0]))
+    kind = html_text(_text(rows["type"].iloc[0]))
     return (
-        f"<h4>{html.escape(observable)} <small>({kind})</small></h4>"
+        f"<h4>{html_text(observable)} <small>({kind})</small></h4>"
         f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from huntbook.display import visible
 from huntbook.vis._bokeh import PlotError, as_utc_times, check_columns, check_not_empty
 
 if TYPE_CHECKING:
@@ -22,6 +23,8 @@ MAX_MARKERS = 50
 """Most reference markers drawn."""
 MAX_LABELLED_MARKERS = 8
 """Most reference markers labelled in place; with more, hover names them."""
+LABEL_CHARS = 60
+"""Longest axis label (a lane, a category): longer ones are cut with '…' (the hover card has more)."""
 TEXT_CHARS = 200
 """Longest text shown on hover."""
 OTHER = "other"
@@ -96,6 +99,8 @@ def lane_labels(
     """Each event's lane (its group, prefixed by the series when there are several) and a note when
     the least busy lanes were merged into one."""
     lanes = (events["_series"] + ": " + events["_group"]) if multi_series else events["_group"].astype(str)
+    names = list(dict.fromkeys(lanes.astype(str)))
+    lanes = lanes.astype(str).map(dict(zip(names, axis_labels(names), strict=True)))  # on the axis
     counts = lanes.value_counts()
     if len(counts) <= limit:
         return lanes, None
@@ -123,6 +128,23 @@ def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
     )
 
 
+def axis_labels(values: Sequence[str], limit: int = LABEL_CHARS) -> list[str]:
+    """*values* as axis labels: escapes shown (`huntbook.display.visible`), cut at *limit* characters
+    with '…', and kept distinct (a label that a cut makes equal to an earlier one gets `` #2``...)."""
+    labels: list[str] = []
+    taken: set[str] = set()
+    for value in values:
+        shown = visible(value)
+        label = shown if len(shown) <= limit else shown[: limit - 1] + "…"
+        number = 1
+        while label in taken:
+            number += 1
+            label = f"{shown[: limit - 1]}… #{number}"
+        taken.add(label)
+        labels.append(label)
+    return labels
+
+
 def palette(count: int) -> list[str]:
     """*count* distinct colours (Category10, Category20, then cycling)."""
     from bokeh.palettes import Category10, Category20
@@ -146,11 +168,12 @@ def span_text(milliseconds: float) -> str:
 
 
 def text_column(values: pd.Series, limit: int = TEXT_CHARS) -> np.ndarray:
-    """*values* as short display text (hover): missing -> "", long text cut with an ellipsis."""
+    """*values* as short display text (hover): missing -> "", long text cut with an ellipsis, control and
+    invisible characters as visible escapes (`huntbook.display.visible`)."""
     text = values.astype("string").fillna("")
     long = text.str.len() > limit
     text = text.where(~long, text.str.slice(0, limit - 1) + "…")
-    return text.to_numpy(dtype=object)
+    return text.map(visible).to_numpy(dtype=object)
 
 
 def reference_times(
@@ -175,7 +198,7 @@ def reference_times(
         check_columns(ref_events, [time_column, label_column], what="ref_events")
         times = epoch_ms(as_utc_times(ref_events, time_column, what="ref_events"))
         labels = (
-            text_column(ref_events[label_column], 60)
+            text_column(ref_events[label_column], LABEL_CHARS)
             if label_column
             else np.array([f"ref {i + 1}" for i in range(len(ref_events))], dtype=object)
         )
@@ -190,6 +213,7 @@ def add_markers(plot: figure, marks: list[tuple[str, float]], *, labels: bool = 
 
     if not marks:
         return
+    marks = [(visible(label), when) for label, when in marks]
     source = ColumnDataSource({"x": [t for _, t in marks], "label": [label for label, _ in marks]})
     lines = plot.vspan("x", source=source, line_color="#d62728", line_dash="dashed", line_width=1.5)
     if not labels:

@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from huntbook.display import visible
 from huntbook.errors import MissingExtraError
 from huntbook.vis._bokeh import PlotError, check_columns, check_not_empty, column_list, notebook_frame
 from huntbook.vis._time import palette
@@ -155,7 +156,7 @@ def plot_map(
     if bounds:
         fmap.fit_bounds(bounds, padding=(20, 20), max_zoom=6)
         _refit_when_resized(fmap, bounds)
-    _page(fmap).header.add_child(folium.Element(f"<title>{_text(title)}</title>"), name="title")
+    _page(fmap).header.add_child(_literal_element(f"<title>{_text(title)}</title>"), name="title")
     return MapPlot(fmap, title=title, height=height, notes=notes)
 
 
@@ -271,9 +272,14 @@ def _popup(rows: pd.DataFrame, columns: Sequence[str]) -> str:
 
 
 def _text(value: str) -> str:
-    """*value* escaped for HTML and for the JavaScript template literals folium writes it into
-    (so ``${...}``, backquotes and backslashes in data stay text)."""
-    return html.escape(value, quote=True).replace("\\", "&#92;").replace("$", "&#36;").replace("`", "&#96;")
+    """*value* escaped for HTML, for the JavaScript template literals folium writes it into (so
+    ``${...}``, backquotes and backslashes in data stay text) and for the Jinja templates folium builds
+    from it (its layer control renders the layer names as a template: braces become entities), with
+    control and invisible characters as visible escapes (`huntbook.display.visible`)."""
+    escaped = html.escape(visible(value), quote=True)
+    for char, entity in (("\\", "&#92;"), ("$", "&#36;"), ("`", "&#96;"), ("{", "&#123;"), ("}", "&#125;")):
+        escaped = escaped.replace(char, entity)
+    return escaped
 
 
 def _short(value: object, limit: int = 80) -> str:
@@ -374,14 +380,26 @@ def _add_outlines(fmap: folium.Map) -> None:
 
 
 def _add_title(fmap: folium.Map, title: str, notes: list[str]) -> None:
-    import folium
 
     lines = "".join(f"<div style='font-size:11px;color:#555'>{_text(n)}</div>" for n in notes)
     box = (
         "<div style='position:absolute;top:10px;left:54px;z-index:1000;background:rgba(255,255,255,.85);"
         f"padding:4px 8px;border-radius:4px;font:13px sans-serif'><b>{_text(title)}</b>{lines}</div>"
     )
-    _page(fmap).html.add_child(folium.Element(box))
+    _page(fmap).html.add_child(_literal_element(box))
+
+
+def _literal_element(markup: str) -> Any:
+    """A folium element that writes *markup* as it is: ``folium.Element(markup)`` would render it as a
+    Jinja template, running any ``{{ }}`` or ``{% %}`` the data put in it."""
+    import folium
+
+    class Literal(folium.Element):
+        def __init__(self, markup: str):
+            super().__init__("{{ this.markup }}")
+            self.markup = markup
+
+    return Literal(markup)
 
 
 def _bounds(fmap: folium.Map) -> list[list[float]]:
@@ -417,15 +435,14 @@ def _walk(element: Any) -> list[Any]:
 
 def _inline_leaflet(fmap: folium.Map) -> None:
     """Put Leaflet's JavaScript and CSS into the page instead of folium's CDN links."""
-    import folium
 
     fmap.default_js = []
     fmap.default_css = []
     script, style = _leaflet_assets()
     header = _page(fmap).header
-    header.add_child(folium.Element(f"<style>{style}</style>"), name="leaflet_css")
+    header.add_child(_literal_element(f"<style>{style}</style>"), name="leaflet_css")
     header.add_child(
-        folium.Element(f"<script>{script}</script><script>{JQUERY_SHIM}</script>"), name="leaflet"
+        _literal_element(f"<script>{script}</script><script>{JQUERY_SHIM}</script>"), name="leaflet"
     )
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from huntbook.vis._bokeh import BokehPlot, PlotError, check_columns, check_not_empty, require_bokeh
-from huntbook.vis._time import add_note, natural_key, text_column
+from huntbook.vis._time import add_note, axis_labels, natural_key, text_column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -84,17 +84,20 @@ def plot_matrix(
         raise PlotError("plot_matrix: no pair has a positive value to draw.")
     measure = f"{agg} of {value_column}" if value_column else "rows"
     biggest = float(shown["value"].max())
+    xs, ys = sorted(xs, key=natural_key), sorted(ys, key=natural_key, reverse=True)
+    x_label = dict(zip(xs, axis_labels(xs), strict=True))  # the axes: escapes shown, long values cut
+    y_label = dict(zip(ys, axis_labels(ys), strict=True))
+    xs, ys = [x_label[v] for v in xs], [y_label[v] for v in ys]
     source = ColumnDataSource(
         {
-            "x": shown["x"].to_numpy(dtype=object),
-            "y": shown["y"].to_numpy(dtype=object),
+            "x": shown["x"].map(x_label).to_numpy(dtype=object),
+            "y": shown["y"].map(y_label).to_numpy(dtype=object),
             "value": shown["value"].to_numpy(dtype="float64"),
             "size": 4 + (CELL_PIXELS - 4) * np.sqrt(shown["value"].to_numpy(dtype="float64") / biggest),
             "x_text": text_column(shown["x"], 120),
             "y_text": text_column(shown["y"], 120),
         }
     )
-    xs, ys = sorted(xs, key=natural_key), sorted(ys, key=natural_key, reverse=True)
     label_room = min(260, 7 * max(len(v) for v in [*xs, *ys]))
     title = title or f"{y} by {x}"
     height = max(320, CELL_PIXELS * len(ys) + label_room + 80)

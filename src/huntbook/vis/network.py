@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from huntbook.display import visible
 from huntbook.errors import MissingExtraError
 from huntbook.vis._bokeh import BokehPlot, check_columns, check_not_empty, require_bokeh
 from huntbook.vis._time import add_note, palette, text_column
@@ -86,7 +87,7 @@ def plot_network(
         n: "both" if n in sources and n in targets else source if n in sources else target for n in graph
     }
     role_colour = dict(zip([source, target, "both"], palette(3), strict=True))
-    nx.set_node_attributes(graph, {n: str(n) for n in graph}, "name")
+    nx.set_node_attributes(graph, {n: visible(str(n)) for n in graph}, "name")
     nx.set_node_attributes(graph, {n: degree[n] for n in graph}, "degree")
     nx.set_node_attributes(
         graph, {n: 8 + 14 * np.sqrt(degree[n] / max(degree.values())) for n in graph}, "size"

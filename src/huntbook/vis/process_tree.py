@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from huntbook.display import visible
 from huntbook.errors import MissingExtraError
 from huntbook.vis._bokeh import BokehPlot, PlotError, save_html
 
@@ -89,6 +90,7 @@ def plot_process_tree(
     if color_by is None:  # hosts when there are several, else what ran
         color_by = "host" if "host" in tree.columns and tree["host"].nunique() > 1 else "process_name"
     groups = (names if color_by == "process_name" else layout[color_by]).astype("string").fillna("(none)")
+    groups = groups.map(visible)  # legend entries
     top = groups.value_counts().index[: PALETTE_SIZE - 1].tolist()
     groups = groups.where(groups.isin(top), "other")
     palette = dict(zip([*top, "other"], Category10[PALETTE_SIZE], strict=False))
@@ -104,7 +106,9 @@ def plot_process_tree(
     }
     hover_fields = [c for c in (*HOVER_COLUMNS, "inferred") if c in layout.columns]
     for column in hover_fields:
-        data[column] = layout[column].astype(str).str.slice(0, 300).to_numpy()
+        data[column] = (
+            layout[column].astype(str).str.slice(0, 300).map(visible, na_action="ignore").to_numpy()
+        )
     source = ColumnDataSource(data)
     edges = ColumnDataSource(dict(_elbows(layout)))
 
@@ -204,7 +208,7 @@ def _file_names(paths: pd.Series) -> pd.Series:
 
 def _labels(names: pd.Series, layout: pd.DataFrame) -> np.ndarray:
     """What each node says: its file name, and its pid when known."""
-    labels = names.str.slice(0, 40).fillna("?").replace("", "?")
+    labels = names.str.slice(0, 40).fillna("?").replace("", "?").map(visible)
     if "pid" in layout.columns:
         pids = layout["pid"].astype("string").str.replace(r"^-1$", "", regex=True).fillna("")
         labels = labels + (" (" + pids + ")").where(pids != "", "")

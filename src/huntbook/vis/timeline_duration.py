@@ -13,10 +13,12 @@ from huntbook.vis._time import (
     add_markers,
     add_note,
     as_series,
+    axis_labels,
     event_frame,
     palette,
     reference_times,
     span_text,
+    text_column,
     time_figure,
 )
 
@@ -61,6 +63,7 @@ def plot_timeline_duration(
         Shows in a notebook; ``.save(path)`` writes a self-contained HTML file.
     """
     require_bokeh("plot_timeline_duration")
+    import pandas as pd
     from bokeh.models import ColumnDataSource, FactorRange, HoverTool
 
     series = as_series(data)
@@ -70,11 +73,13 @@ def plot_timeline_duration(
     spans = events.groupby("_group")["_t"].agg(["min", "max", "size"])
     left_out = max(0, len(spans) - max_groups)
     spans = spans.nlargest(max_groups, "size").sort_values(["min", "max"], ascending=False)
-    labels = spans.index.astype(str).tolist()
+    groups = spans.index.astype(str).tolist()
+    labels = axis_labels(groups)
     duration = [span_text(ms) for ms in (spans["max"] - spans["min"]).tolist()]
     source = ColumnDataSource(
         {
             "group": labels,
+            "group_text": text_column(pd.Series(groups, dtype=object)),
             "first": spans["min"].to_numpy(),
             "last": spans["max"].to_numpy(),
             "events": spans["size"].to_numpy(),
@@ -100,7 +105,7 @@ def plot_timeline_duration(
         HoverTool(
             renderers=[bars, ends],
             tooltips=[
-                ("group", "@group"),
+                ("group", "@group_text"),
                 ("first", "@first" + DATETIME_TIP),
                 ("last", "@last" + DATETIME_TIP),
                 ("lasted", "@duration"),

@@ -124,6 +124,8 @@ def plot_timeline_values(
         {
             "x": table.index.to_numpy(dtype="float64") + step / 2,
             **{f"g{i}": table[g].to_numpy(dtype="float64") for i, g in enumerate(groups)},
+            # the group names are data: the hover card reads them from a column, never from its template
+            **{f"name{i}": np.full(len(table), g, dtype=object) for i, g in enumerate(groups)},
         }
     )
     items = []
@@ -156,7 +158,7 @@ def plot_timeline_values(
                 mode="vline" if kind == "line" else "mouse",
                 tooltips=[
                     ("time", "@x" + DATETIME_TIP),
-                    ("group", group),
+                    ("group", f"@name{field_name[1:]}"),
                     (label, f"@{field_name}{{0,0.[00]}}"),
                 ],
                 formatters={"@x": "datetime"},

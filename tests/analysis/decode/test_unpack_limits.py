@@ -7,7 +7,6 @@ import gzip
 import io
 import struct
 import tarfile
-import time
 import tracemalloc
 import zipfile
 import zlib
@@ -16,6 +15,7 @@ import pytest
 
 from huntbook.analysis.decode import UnpackError, UnpackInputError, UnpackLimitError, unpack
 from huntbook.errors import HuntbookError
+from work_growth import cpu_time
 
 MiB = 1 << 20
 
@@ -44,9 +44,7 @@ def test_the_gzip_bomb_is_valid_but_small():
 def test_a_gigabyte_gzip_bomb_stops_at_the_layer_limit():
     text = "data:application/gzip;base64," + base64.b64encode(gzip_of_zeros()).decode()
     tracemalloc.start()
-    started = time.perf_counter()
     root = unpack(text, max_layer_bytes=4 * MiB)
-    elapsed = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     b64, bomb = root.layers()
@@ -54,7 +52,11 @@ def test_a_gigabyte_gzip_bomb_stops_at_the_layer_limit():
     assert bomb.truncated and bomb.limit == "max_layer_bytes"
     assert not b64.truncated and b64.file_type == "gzip"
     assert peak < 40 * MiB
-    assert elapsed < 5
+    # The work is that of inflating 4 MiB, not 1 GiB: CPU time against a gzip of 4 MiB (1.6x seen;
+    # 256x if the limit did not stop the inflating).
+    reference = "data:application/gzip;base64," + base64.b64encode(gzip.compress(bytes(4 * MiB))).decode()
+    work = cpu_time(lambda: unpack(text, max_layer_bytes=4 * MiB))
+    assert work < 16 * cpu_time(lambda: unpack(reference, max_layer_bytes=4 * MiB))
 
 
 def test_total_limit_cuts_the_layer_that_crosses_it():
@@ -87,9 +89,8 @@ def nested_zip_bomb(width: int = 8) -> bytes:
 
 def test_a_nested_zip_bomb_stays_within_the_total():
     bomb = nested_zip_bomb()
-    started = time.perf_counter()
-    root = unpack(bomb, max_layer_bytes=4 * MiB, max_total_bytes=16 * MiB)
-    elapsed = time.perf_counter() - started
+    limits = {"max_layer_bytes": 4 * MiB, "max_total_bytes": 16 * MiB}
+    root = unpack(bomb, **limits)
     layers = list(root.layers())
     assert sum(layer.size for layer in layers) <= 16 * MiB
     zeros = [layer for layer in layers if layer.name == "zeros.bin"]
@@ -97,16 +98,22 @@ def test_a_nested_zip_bomb_stays_within_the_total():
     assert zeros[0].limit == "max_layer_bytes" and zeros[0].chain == ("zip", "zip", "zip")
     stopped = [layer for layer in [root, *layers] if layer.limit == "max_total_bytes"]
     assert stopped
-    assert elapsed < 5
+    # The work is that of 16 MiB, not 4 GiB: CPU time against one zip of 16 MiB of zeros (3x seen).
+    reference = io.BytesIO()
+    with zipfile.ZipFile(reference, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("zeros.bin", bytes(16 * MiB))
+    work = cpu_time(lambda: unpack(bomb, **limits), repeat=2)
+    assert work < 32 * cpu_time(lambda: unpack(reference.getvalue(), **limits), repeat=2)
 
 
 def test_deeply_nested_base64_stops_at_the_depth_limit():
     text = "Write-Host 'the bottom of the well'"
     for _ in range(30):
         text = base64.b64encode(text.encode()).decode()
-    started = time.perf_counter()
     root = unpack(f"x={text}", max_depth=8)
-    assert time.perf_counter() - started < 2
+    # No more work than for one layer of random base64 of the same length (1.8x seen).
+    flat = base64.b64encode(bytes(range(256)) * (len(text) // 342 + 1)).decode()[: len(text) // 4 * 4]
+    assert cpu_time(lambda: unpack(f"x={text}", max_depth=8)) < 16 * cpu_time(lambda: unpack(f"x={flat}"))
     layers = list(root.layers())
     assert [layer.depth for layer in layers] == list(range(1, 9))
     assert layers[-1].limit == "max_depth" and not layers[-1].truncated

@@ -96,9 +96,9 @@ def test_idn_names_are_sent_as_punycode(dns_server):
 
 def test_no_record_timeout_servfail_and_bad_names(dns_server):
     names = ["example.com", "slow.example.com", "servfail.example.com", "a..b", "x" * 300, None]
-    start = time.monotonic()
     frame = resolve(names, record_type="CAA", **_at(dns_server))
-    assert time.monotonic() - start < 3
+    slow = [q for q, _ in dns_server[1].queries if q.startswith("slow.")]
+    assert 1 <= len(slow) <= 2  # the slow name is given up within its lifetime: attempts counted, not timed
     assert frame["status"].tolist() == [
         "no CAA record",
         "timed out after 0.8 s",

@@ -97,6 +97,18 @@ def test_bad_input_is_a_clear_error():
         TILookup(["virustotl"], settings=Settings(), cache=False)
 
 
+def test_one_provider_name_is_a_name_not_a_list_of_letters():
+    with pytest.raises(UnknownProviderError, match=r"unknown TI provider 'virustotl'\. Did you mean 'virustotal'"):
+        TILookup("virustotl", settings=Settings(), cache=False)
+    assert TILookup("tor", settings=Settings(), cache=False).provider_order == ["tor"]
+
+
+def test_provider_names_ignore_case():
+    ti = TILookup(["VirusTotal", "LAKE", "Tor"], settings=Settings(), cache=False)
+    assert ti.provider_order == ["virustotal", "lake", "tor"]
+    assert ti.lookup(["203.0.113.9"], providers="TOR")["provider"].tolist() == ["tor"]
+
+
 def test_a_failing_offline_provider_keeps_the_others():
     out = make(Listed(), Broken()).lookup(["203.0.113.9", "198.51.100.1"])
     broken = out[out["provider"] == "broken"]

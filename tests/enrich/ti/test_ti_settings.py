@@ -46,11 +46,14 @@ providers:
 
 
 def test_a_bad_value_names_the_key(tmp_path):
-    settings = settings_from(tmp_path, "providers:\n  ti:\n    concurrency: -1\n")
-    with pytest.raises(ConfigError, match=r"providers\.ti\.concurrency"):
-        lookup_options(settings)
-    settings = settings_from(tmp_path, "providers:\n  ti:\n    concurency: 3\n")
-    with pytest.raises(ConfigError, match=r"providers\.ti\.concurency"):
+    bad_concurrency = r"key 'providers\.ti\.concurrency' = -1: expected a number greater than 0"
+    with pytest.raises(ConfigError, match=bad_concurrency):
+        settings_from(tmp_path, "providers:\n  ti:\n    concurrency: -1\n")
+    with pytest.raises(ConfigError, match=r"unknown key 'providers\.ti\.concurency' = 3\. Did you mean"):
+        settings_from(tmp_path, "providers:\n  ti:\n    concurency: 3\n")
+    # settings made in Python are checked when the lookup reads them
+    settings = Settings.model_validate({"providers": {"ti": {"concurrency": -1}}})
+    with pytest.raises(ConfigError, match=bad_concurrency):
         lookup_options(settings)
 
 

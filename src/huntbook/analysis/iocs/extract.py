@@ -30,6 +30,7 @@ def extract_iocs(
     types: Sequence[str] | str | None = None,
     nested: bool = False,
     allow_filenames: bool = False,
+    allow_code_names: bool = False,
     refang: bool = True,
     url_decode: bool = True,
 ) -> pd.DataFrame:
@@ -52,6 +53,12 @@ def extract_iocs(
         of an email, a file name inside a path.
     allow_filenames : bool
         Report domains that look like file names (``invoice.zip``, ``run.sh``).
+    allow_code_names : bool
+        Report dotted names of code that end in a real TLD as domains: COM
+        ProgIDs (``wscript.shell``, ``adodb.stream``), ELF section names
+        (``.note.gnu.property``, ``.plt.got``) and .NET namespaces
+        (``system.io``); by default they are left out (see
+        `huntbook.analysis.iocs.code_names`).
     refang : bool
         Re-fang defanged indicators (``hxxp://evil[.]com``); ``original`` keeps
         the text as it was.
@@ -76,7 +83,9 @@ def extract_iocs(
     """
     import pandas as pd
 
-    kinds = resolve_types(types, allow_filenames=allow_filenames, nested=nested)
+    kinds = resolve_types(
+        types, allow_filenames=allow_filenames, nested=nested, allow_code_names=allow_code_names
+    )
     options = {"nested": nested, "refang": refang, "url_decode": url_decode}
     parts = []
     for order, (column, series) in enumerate(_text_columns(data, columns)):

@@ -36,17 +36,19 @@ class IocTypeError(HuntbookError, ValueError):
 _custom: dict[str, IocType] = {}
 
 
-def builtin_types(*, allow_filenames: bool = False, nested: bool = False) -> dict[str, IocType]:
-    """The built-in types (their validators depend on the two options of `extract_iocs`)."""
-    return dict(_builtin(allow_filenames, nested))
+def builtin_types(
+    *, allow_filenames: bool = False, nested: bool = False, allow_code_names: bool = False
+) -> dict[str, IocType]:
+    """The built-in types (their validators depend on these options of `extract_iocs`)."""
+    return dict(_builtin(allow_filenames, nested, allow_code_names))
 
 
 @functools.cache
-def _builtin(allow_filenames: bool, nested: bool) -> tuple[tuple[str, IocType], ...]:
+def _builtin(allow_filenames: bool, nested: bool, allow_code_names: bool) -> tuple[tuple[str, IocType], ...]:
     table: list[tuple[str, patterns.Pattern, validators.Validator]] = [
         ("ipv4", patterns.IPV4, validators.ipv4),
         ("ipv6", patterns.IPV6, validators.ipv6),
-        ("domain", patterns.domain_pattern(), validators.domain(allow_filenames, nested)),
+        ("domain", patterns.domain_pattern(), validators.domain(allow_filenames, nested, allow_code_names)),
         ("url", patterns.URL, validators.url),
         ("email", patterns.EMAIL, validators.email),
         ("md5", patterns.HEX_RUN, validators.hex_hash(32)),
@@ -113,10 +115,15 @@ def unregister_ioc_type(name: str) -> None:
 
 
 def resolve_types(
-    names: Sequence[str] | str | None, *, allow_filenames: bool = False, nested: bool = False
+    names: Sequence[str] | str | None,
+    *,
+    allow_filenames: bool = False,
+    nested: bool = False,
+    allow_code_names: bool = False,
 ) -> list[IocType]:
     """The types to look for: *names*, or every built-in and custom type."""
-    known = {**builtin_types(allow_filenames=allow_filenames, nested=nested), **_custom}
+    options = {"allow_filenames": allow_filenames, "nested": nested, "allow_code_names": allow_code_names}
+    known = {**builtin_types(**options), **_custom}
     if names is None:
         return list(known.values())
     wanted = [names] if isinstance(names, str) else list(names)

@@ -9,6 +9,7 @@ import pandas as pd
 from huntbook.analysis.proctree.navigate import _check
 
 if TYPE_CHECKING:
+    from rich.text import Text
     from rich.tree import Tree
 
 
@@ -43,7 +44,7 @@ def render_tree(
     rich.tree.Tree
         Print it with ``rich.print`` or ``Console().print``.
     """
-    from rich.markup import escape
+    from rich.text import Text
     from rich.tree import Tree
 
     _check(tree, root)
@@ -51,13 +52,13 @@ def render_tree(
     children = rows.groupby("parent_key", sort=False).indices
     top = rows.index[rows["proc_key"] == root] if root is not None else rows.index[rows["parent_key"].isna()]
     label = f"{len(rows)} processes in {rows['tree_id'].nunique()} tree(s)"
-    out = Tree(escape(label) if root is None else _label(rows.iloc[top[0]], command_width))
+    out = Tree(Text(label) if root is None else _label(rows.iloc[top[0]], command_width))
     stack = [(out, i, 0) for i in reversed(top)] if root is None else []
     if root is not None:
         kids = children.get(root, [])
         stack = [(out, int(i), 1) for i in reversed(kids[:max_children])]
         if len(kids) > max_children:
-            out.add(f"[dim]… {len(kids) - max_children} more children[/dim]")
+            out.add(Text(f"… {len(kids) - max_children} more children", style="dim"))
     shown, limited = 0, False
     while stack:
         node, i, level = stack.pop()
@@ -68,18 +69,21 @@ def render_tree(
         shown += 1
         kids = children.get(rows.at[i, "proc_key"], [])
         if len(kids) and max_depth is not None and level >= max_depth:
-            branch.add(f"[dim]… {len(kids)} children below depth {max_depth}[/dim]")
+            branch.add(Text(f"… {len(kids)} children below depth {max_depth}", style="dim"))
             continue
         if len(kids) > max_children:
-            branch.add(f"[dim]… {len(kids) - max_children} more children[/dim]")
+            branch.add(Text(f"… {len(kids) - max_children} more children", style="dim"))
         stack.extend((branch, int(k), level + 1) for k in reversed(kids[:max_children]))
     if limited:
-        out.add(f"[dim]… output stopped at {max_nodes} processes (max_nodes)[/dim]")
+        out.add(Text(f"… output stopped at {max_nodes} processes (max_nodes)", style="dim"))
     return out
 
 
-def _label(row: pd.Series, width: int) -> str:
-    from rich.markup import escape
+def _label(row: pd.Series, width: int) -> Text:
+    """One process: name, pid, start and command line, all shown literally (they are attacker-written)."""
+    from rich.text import Text
+
+    from huntbook.display import literal_text
 
     name = str(row["process_name"]) if not pd.isna(row["process_name"]) else "?"
     short = name.replace("\\", "/").rsplit("/", 1)[-1]
@@ -88,6 +92,9 @@ def _label(row: pd.Series, width: int) -> str:
     cmd = "" if pd.isna(row["command_line"]) else str(row["command_line"])
     if len(cmd) > width:
         cmd = cmd[: width - 1] + "…"
-    tag = " [yellow](inferred)[/yellow]" if bool(row["inferred"]) else ""
-    head = f"[bold]{escape(short)}[/bold] pid {pid}{when}{tag}"
-    return head + (f"  [dim]{escape(cmd)}[/dim]" if cmd else "")
+    label = Text.assemble(literal_text(short, style="bold"), f" pid {pid}{when}")
+    if bool(row["inferred"]):
+        label.append(" (inferred)", style="yellow")
+    if cmd:
+        label.append("  ").append_text(literal_text(cmd, style="dim"))
+    return label

@@ -51,6 +51,10 @@ class Driver(ABC):
         """Return the names of the tables the backend has (when it can tell)."""
         return []
 
+    def schema(self) -> dict[str, dict[str, str]]:
+        """Return each table's columns and their types (when the backend can tell)."""
+        return {}
+
     def default_time_range(self, lookback: dt.timedelta) -> tuple[dt.datetime, dt.datetime]:
         """Return the ``start``/``end`` used when a query is not given them.
 

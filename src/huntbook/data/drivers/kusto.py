@@ -222,6 +222,9 @@ class KustoDriver(Driver):
             if status == 401 or status == 403:
                 return auth_error(where, exc)
             message = _first_line(exc)
+            explained = self._engine_error(query, message)
+            if explained is not None:
+                return explained
             if "timeout" in message.lower() or "exceeded the allowed" in message.lower():
                 return KustoConnectionError(
                     f"{where} stopped the query: {message}. Narrow the time range or pass a larger timeout.",
@@ -237,6 +240,25 @@ class KustoDriver(Driver):
                 query=query,
             )
         return KustoQueryError(f"{where}: {type(exc).__name__}: {str(exc)[:300]}", query=query)
+
+
+    def _engine_error(self, query: str, message: str) -> QueryError | None:
+        """A refusal in duckdb-kql's words (from `duckdb-kql serve`), said as the local lake says it."""
+        from huntbook.data.drivers.kql_errors import explain_engine_message
+
+        try:
+            return explain_engine_message(query, message, self._columns_of)
+        except Exception:  # noqa: BLE001 - explaining must never hide the cluster's own answer
+            return None
+
+    def _columns_of(self, table: str) -> list[str] | None:
+        """The columns of *table* on the cluster, or None when it cannot tell."""
+        quoted = "['" + table.replace("\\", "\\\\").replace("'", "\\'") + "']"
+        try:
+            response = self._client.execute_query(self.database, f"{quoted} | getschema | project ColumnName")
+            return [str(row[0]) for row in response.primary_results[0]]
+        except Exception:  # noqa: BLE001 - no names to offer, the message stays general
+            return None
 
 
 def kusto_parameter_value(value: object) -> str:

@@ -16,12 +16,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from huntbook.data.drivers import kql_errors
 from huntbook.data.drivers.base import Driver
+from huntbook.data.drivers.kql_columns import ColumnProblem, case_suspects, column_problem
 from huntbook.data.lake.lake import Lake
 from huntbook.data.lake.schemas import EVENT_TABLES, TABLES, schema_for
 from huntbook.errors import (
     HuntbookError,
-    ParameterError,
     QueryError,
     TranslationError,
     UnknownTableError,
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 _MISSING_TABLE = re.compile(r"Table with name (\S+?)!? does not exist")
+_BINDER_COLUMN = re.compile(r'[Cc]olumn (?:with name )?"([^"]+)"')
 
 
 class LakeDriver(Driver):
@@ -48,6 +50,10 @@ class LakeDriver(Driver):
     def tables(self) -> list[str]:
         """Return the lake's table names."""
         return self.lake.tables()
+
+    def schema(self) -> dict[str, dict[str, str]]:
+        """Return each lake table's columns and their Arrow types."""
+        return {table: self.lake.columns(table) for table in self.tables()}
 
     def default_time_range(self, lookback: dt.timedelta) -> tuple[dt.datetime, dt.datetime]:
         """Return the span of the lake's data (so catalog queries see all of it)."""
@@ -86,6 +92,7 @@ class LocalDriver(LakeDriver):
         self._threads = threads
         self._memory_limit = memory_limit
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._columns: dict[str, list[str]] | None = None
         self._span: tuple[dt.datetime, dt.datetime] | None = None
         self._lock = threading.Lock()
 
@@ -111,6 +118,7 @@ class LocalDriver(LakeDriver):
         for table in self.lake.tables():
             con.execute(_view_sql(table, self.lake.files(table)))
         self._span = None
+        self._columns = None
         self._con = con
         self.connected = True
 
@@ -156,6 +164,8 @@ class LocalDriver(LakeDriver):
         self.connect()
         con = self._con
         assert con is not None
+        if language == "kql":
+            self._check_names(query)
         timer = threading.Timer(timeout, con.interrupt) if timeout else None
         try:
             with self._lock:
@@ -166,18 +176,17 @@ class LocalDriver(LakeDriver):
                 else:
                     frame = con.execute(query, dict(params or {})).df()
         except duckdb_kql.KqlSyntaxError as exc:
-            raise TranslationError(f"The KQL does not parse: {exc}", query=query) from None
+            raise kql_errors.syntax_error(query, exc) from None
         except duckdb_kql.KqlUnsupportedError as exc:
-            raise TranslationError(
-                f"The local KQL engine cannot run this query: {exc}. Rewrite that part "
-                "with supported operators (see duckdb-kql's support matrix) or use SQL "
-                "(language='sql').",
-                query=query,
-            ) from None
+            raise kql_errors.unsupported_error(query, exc) from None
         except duckdb_kql.KqlSchemaError as exc:
-            raise ParameterError(f"Parameter problem: {exc}", query=query) from None
+            if "unknown table" in str(exc.hint or ""):
+                raise self._unknown_table_error(exc.name, query) from None
+            raise kql_errors.schema_error(query, exc) from None
         except duckdb_kql.KqlError as exc:
             raise TranslationError(str(exc), query=query) from None
+        except duckdb.BinderException as exc:
+            raise self._binder_error(exc, query, language) from None
         except duckdb.InterruptException:
             raise QueryError(
                 f"The query was stopped after the {timeout} s timeout. Narrow the time "
@@ -193,16 +202,60 @@ class LocalDriver(LakeDriver):
                 timer.cancel()
         return _utc_times(frame)
 
+    def _schema(self) -> dict[str, list[str]]:
+        """Each table's columns as DuckDB has them (exact case), read once per connection."""
+        if self._columns is None:
+            from duckdb_kql.engine import schema
+
+            assert self._con is not None
+            with self._lock:
+                self._columns = {t: c for t, c in schema(self._con).items() if "." not in t}
+        return self._columns
+
+    def _check_names(self, query: str) -> None:
+        """Refuse a KQL name that matches a column or table only when case is ignored (as Sentinel does)."""
+        schema = self._schema()
+        suspects = case_suspects(query, schema)
+        if not suspects:
+            return
+        problem = column_problem(query, schema)
+        if problem is not None and problem.case_only:
+            raise kql_errors.column_error(query, problem) from None
+        import warnings
+
+        warnings.warn(
+            f"'{suspects[0]}' matches a name of the lake only when letter case is ignored; the local "
+            "lake finds it, Sentinel does not (KQL names are case-sensitive).",
+            UserWarning,
+            stacklevel=4,
+        )
+
+    def _binder_error(self, exc: Exception, query: str, language: str) -> QueryError:
+        """A DuckDB binding failure in the user's words: which name is not there, and close ones."""
+        if language == "kql":
+            problem = column_problem(query, self._schema())
+            if problem is not None:
+                return kql_errors.column_error(query, problem)
+        match = _BINDER_COLUMN.search(str(exc))
+        if match and language == "kql":
+            name = match.group(1)
+            candidates = re.findall(r'"([^"]+)"', str(exc).partition("Candidate bindings:")[2])
+            close = ColumnProblem(name, "the input of that step", tuple(candidates))
+            return kql_errors.column_error(query, close)
+        return QueryError(f"The query failed: {_first_line(exc)}", query=query)
+
     def _translate_catalog_error(self, exc: Exception, query: str) -> HuntbookError:
         match = _MISSING_TABLE.search(str(exc))
         if not match:
             return QueryError(f"The query failed: {_first_line(exc)}", query=query)
-        table = match.group(1).strip('"')
+        return self._unknown_table_error(match.group(1).strip('"'), query)
+
+    def _unknown_table_error(self, table: str, query: str) -> UnknownTableError:
         tables = self.tables()
-        hint = did_you_mean(table, tables)
-        if not hint and table in TABLES:
+        hint = did_you_mean(table, tables)  # a known table is not a typo of another: say how to fill it
+        if table in TABLES:
             hint = f" '{table}' is a known Sentinel table; ingest data into it with Lake.ingest()."
-        elif not hint and table in EVENT_TABLES:
+        elif table in EVENT_TABLES:
             hint = (
                 f" '{table}' is filled from Windows event files: ingest .evtx or Winlogbeat "
                 "JSON-lines files without a table (Lake.ingest(path) or 'huntbook lake ingest PATH')."

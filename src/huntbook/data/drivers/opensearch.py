@@ -17,7 +17,9 @@ lower-cased, by default; e.g. ``"logs-{table}-*"``). Parameters are written
 *in the parsed structure*, so a value is always one JSON value and cannot add
 clauses: a whole-string placeholder takes the typed value (numbers stay
 numbers, datetimes become ISO-8601 text), one inside a longer string is
-inserted as text, escaped for the ``wildcard`` query when it is inside one.
+inserted as text. Inside a ``wildcard`` or ``regexp`` query a value is
+escaped so it matches literally (a ``*`` in a value is an asterisk, not
+every document); ``query_string`` bodies take no parameters.
 
 Hits are read with the scroll API (``helpers.scan``) in pages of
 ``page_size``; a body with a ``composite`` aggregation is paged with its
@@ -66,7 +68,11 @@ if TYPE_CHECKING:
 BACKEND = "OpenSearch"
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-_WILDCARD_SPECIAL = re.compile(r"([\\*?])")
+_ESCAPES = {  # what a value must escape to stay literal, by query type
+    "wildcard": re.compile(r"([\\*?])"),
+    "regexp": re.compile(r"([.?+*|{}\[\]()\"\\#@&<>~])"),
+}
+_NO_PARAMETERS = ("query_string", "simple_query_string")
 _BODY_KEYS = ("table", "limit", "query", "sort", "_source", "aggs", "aggregations", "track_total_hits")
 
 
@@ -74,8 +80,14 @@ class OpenSearchQueryError(RemoteQueryError):
     """OpenSearch refused or failed the query (the message carries its reason)."""
 
 
-def bind_dsl(template: object, params: Mapping[str, Any], *, in_wildcard: bool = False) -> Any:
+def bind_dsl(template: object, params: Mapping[str, Any], *, context: str | None = None) -> Any:
     """Return a copy of a parsed DSL body with every ``{{name}}`` replaced by its value.
+
+    A value is always matched literally: inside a ``wildcard`` query its
+    ``*``, ``?`` and ``\\`` are escaped, inside a ``regexp`` query every
+    Lucene regular-expression operator is; ``query_string`` and
+    ``simple_query_string`` take no parameters (their syntax has characters
+    that cannot be escaped, such as ``<`` and ``>``).
 
     Parameters
     ----------
@@ -83,29 +95,42 @@ def bind_dsl(template: object, params: Mapping[str, Any], *, in_wildcard: bool =
         The parsed body (dicts, lists, strings, numbers).
     params : Mapping
         Typed values by name.
+    context : str, optional
+        The query type the template sits in (``"wildcard"``, ``"regexp"``).
 
     Raises
     ------
     ParameterError
         A placeholder names a parameter that has no value.
+    QueryError
+        A placeholder is inside a ``query_string`` or ``simple_query_string``.
     """
     if isinstance(template, dict):
-        return {
-            key: bind_dsl(value, params, in_wildcard=in_wildcard or key == "wildcard")
-            for key, value in template.items()
-        }
+        bound = {}
+        for key, value in template.items():
+            inner = key if key in _ESCAPES or key in _NO_PARAMETERS else context
+            bound[key] = bind_dsl(value, params, context=inner)
+        return bound
     if isinstance(template, list):
-        return [bind_dsl(item, params, in_wildcard=in_wildcard) for item in template]
+        return [bind_dsl(item, params, context=context) for item in template]
     if not isinstance(template, str) or "{{" not in template:
         return template
+    if context in _NO_PARAMETERS and _PLACEHOLDER.search(template):
+        raise QueryError(
+            f"A parameter inside a {context} query would be read as query syntax ({template!r}). "
+            "Use a term, terms, prefix, wildcard or match query for values.",
+            query=template,
+        )
+    escape = _ESCAPES.get(context or "")
     whole = _PLACEHOLDER.fullmatch(template.strip())
     if whole:
-        return _json_value(_lookup(params, whole.group(1)))
+        value = _json_value(_lookup(params, whole.group(1)))
+        return escape.sub(r"\\\1", value) if escape and isinstance(value, str) else value
 
     def text(match: re.Match[str]) -> str:
         value = _json_value(_lookup(params, match.group(1)))
         value = value if isinstance(value, str) else str(value)
-        return _WILDCARD_SPECIAL.sub(r"\\\1", value) if in_wildcard else value
+        return escape.sub(r"\\\1", value) if escape else value
 
     return _PLACEHOLDER.sub(text, template)
 

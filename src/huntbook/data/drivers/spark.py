@@ -212,7 +212,12 @@ class SparkDriver(LakeDriver):
                     "Check the master URL, that Java 17+ is installed, and that the cluster is up.",
                     backend=BACKEND,
                 ) from None
-        for table in self.lake.tables():
+        tables = self.lake.tables()
+        if any(_case_twins(self.lake.files(table)) for table in tables):
+            # Windows event tables keep fields that differ only in case (Sysmon's TargetProcessGuid
+            # and TargetProcessGUID); Spark reads them only when case-sensitive, as KQL names are.
+            self.spark.conf.set("spark.sql.caseSensitive", "true")
+        for table in tables:
             frame = self.spark.read.parquet(*[str(f) for f in self.lake.files(table)])
             frame.createOrReplaceTempView(table)
             self._schema[table] = list(frame.columns)
@@ -313,6 +318,17 @@ class SparkDriver(LakeDriver):
         return SparkQueryError(
             f"the query is not valid Spark SQL: {_first_line(exc)}", backend=BACKEND, query=query
         )
+
+
+def _case_twins(files: list[Path]) -> list[str]:
+    """Column names of the Parquet *files* that another column has in other case."""
+    import pyarrow.parquet as pq
+
+    names = {name for f in files for name in pq.read_schema(f).names}
+    lowered: dict[str, list[str]] = {}
+    for name in names:
+        lowered.setdefault(name.lower(), []).append(name)
+    return sorted(n for group in lowered.values() if len(group) > 1 for n in group)
 
 
 def _cancel_after(

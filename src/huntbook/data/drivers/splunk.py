@@ -10,13 +10,23 @@ SPL has no bound parameters, so catalog bodies name them as ``$name$``
 (as Splunk dashboard tokens do) and the driver writes each value as a
 quoted, escaped SPL string literal (``"..."`` with ``\\`` and ``"``
 escaped), a number, or a parenthesised list of literals. Inside a quoted
-string of the body (``Computer="$host_name$.*"``) the value is escaped
-without its quotes. ``start``/``end`` become the job's ``earliest_time`` /
-``latest_time`` (epoch seconds), which is how Splunk bounds a search.
+string of the body the value is escaped without its quotes. A filter after
+the name changes what is written: ``$name|regex$`` is the value as a PCRE
+pattern that matches it literally, ``$name|term$`` the same bounded the way
+KQL ``has`` bounds a term (for ``match()``). ``start``/``end`` become the
+job's ``earliest_time`` / ``latest_time`` (epoch seconds), which is how
+Splunk bounds a search.
 
-Known limit of SPL itself: an asterisk inside a search-term value is always a
-wildcard (SPL cannot escape it), so ``*`` in a value widens a match; it can
-never change the search's structure.
+A parameter is a value, so catalog bodies compare it in ``| where``, never
+in ``search`` terms: there an asterisk is always a wildcard (Splunk
+documents that a backslash cannot escape it) and values match without
+case, so ``host_name="*"`` would match every host. ``where`` comparisons
+(``==``, ``lower()``, ``substr()``, ``len()``, ``match()``) are literal and
+case-sensitive; ``like()`` is avoided because Splunk documents no escape
+for its ``%`` and ``_``. Quoted strings keep ``|``, ``[ ... ]`` subsearch
+brackets and backtick macros inert (Splunk does not expand macros inside
+quoted values), and ``$x$`` in a value is not a token: values are written
+in one pass.
 
 Settings (``providers: {Splunk: {...}}`` in huntbook.yaml) supply any
 argument not given: ``host``, ``port``, ``scheme``, ``username``,
@@ -57,8 +67,10 @@ if TYPE_CHECKING:
 
 BACKEND = "Splunk"
 
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|\$([A-Za-z_][A-Za-z0-9_]*)\$')
-_PLACEHOLDER = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\$")
+_NAME = r"\$([A-Za-z_][A-Za-z0-9_]*)(?:\|([a-z]+))?\$"
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|' + _NAME)
+_PLACEHOLDER = re.compile(_NAME)
+_REGEX_SPECIAL = re.compile(r"([\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f])")
 _GENERATING = re.compile(r"^\s*(\||search\b|from\b|tstats\b|inputlookup\b|makeresults\b)", re.IGNORECASE)
 
 
@@ -84,6 +96,34 @@ def _escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"')
 
 
+def regex_literal(text: str) -> str:
+    """Return a PCRE pattern that matches *text* literally.
+
+    Every ASCII character that is not a letter or digit is preceded by a
+    backslash (PCRE reads ``\\`` before such a character as the character itself).
+
+    Examples
+    --------
+    >>> regex_literal("a.b*")
+    'a\\\\.b\\\\*'
+    """
+    return _REGEX_SPECIAL.sub(r"\\\1", text)
+
+
+def term_regex(text: str) -> str:
+    """Return a PCRE pattern for *text* as a whole term, as KQL ``has`` reads it.
+
+    The value matches literally; where it starts (ends) with a letter or digit,
+    the character before (after) it must not be one.
+    """
+    left = r"(?:^|[^\pL\pN])" if text[:1].isalnum() else ""
+    right = r"(?:$|[^\pL\pN])" if text[-1:].isalnum() else ""
+    return left + regex_literal(text) + right
+
+
+_FILTERS = {"regex": regex_literal, "term": term_regex}
+
+
 def spl_value(value: object) -> str:
     """Return a typed parameter value as SPL literal text.
 
@@ -107,30 +147,44 @@ def spl_value(value: object) -> str:
 def render_spl(template: str, params: Mapping[str, Any]) -> str:
     """Return *template* with each ``$name$`` replaced by its value as SPL literal text.
 
+    ``$name|regex$`` and ``$name|term$`` write the value as a literal PCRE
+    pattern (`regex_literal`, `term_regex`), quoted like any string.
+
     Raises
     ------
     ParameterError
         The template names a parameter that has no value.
+    QueryError
+        The template names a filter other than ``regex`` or ``term``.
     """
 
-    def lookup(name: str) -> object:
+    def lookup(match: re.Match[str]) -> object:
+        name, how = match.group(1), match.group(2)
         if name not in params:
             raise ParameterError(
                 f"The SPL names ${name}$, but no parameter '{name}' was given "
                 f"(given: {', '.join(params) or 'none'}).",
                 parameter=name,
             )
-        return params[name]
+        value = params[name]
+        if how is None:
+            return value
+        if how not in _FILTERS:
+            raise QueryError(
+                f"The SPL writes ${name}|{how}$; the filters are {', '.join(_FILTERS)}.", query=template
+            )
+        text = value if isinstance(value, str) else spl_value(value).strip('"')
+        return _FILTERS[how](text)
 
     def in_quotes(match: re.Match[str]) -> str:
-        value = lookup(match.group(1))
+        value = lookup(match)
         text = value if isinstance(value, str) else spl_value(value).strip('"')
         return _escape(text)
 
     def replace(match: re.Match[str]) -> str:
         if match.group(1) is None:  # a quoted string of the template
             return _PLACEHOLDER.sub(in_quotes, match.group(0))
-        return spl_value(lookup(match.group(1)))
+        return spl_value(lookup(match))
 
     return _TOKEN.sub(replace, template)
 

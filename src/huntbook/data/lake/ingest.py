@@ -8,12 +8,12 @@ Nothing is written until the whole file has been read and checked.
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from huntbook.data.lake import textfiles
 from huntbook.data.lake.schemas import TableSchema, arrow_type, schema_for
 from huntbook.errors import IngestError
 
@@ -85,98 +85,28 @@ def read_table(path: Path, table: str, fmt: str | None = None) -> pa.Table:
 def _read_csv(path: Path) -> _Records:
     import pandas as pd
 
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
-            header = next(reader, None)
-            if header is None:
-                raise IngestError("the file is empty", path=str(path))
-            start = reader.line_num + 1
-            for row in reader:
-                if len(row) != len(header):
-                    if not any(row):
-                        start = reader.line_num + 1
-                        continue
-                    raise IngestError(
-                        f"expected {len(header)} fields as in the header, found {len(row)}",
-                        path=str(path),
-                        line=start,
-                    )
-                rows.append(row)
-                lines.append(start)
-                start = reader.line_num + 1
-    except UnicodeDecodeError as exc:
-        raise IngestError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=str(path)) from None
-    except csv.Error as exc:
-        raise IngestError(f"malformed CSV: {exc}", path=str(path), line=start) from None
-    _check_header(header, path)
+    header, rows, lines = textfiles.read_csv(path)
     frame = pd.DataFrame(rows, columns=header, dtype=object)
     return _Records(frame.replace({"": None}), lines)
 
 
-def _check_header(header: list[str], path: Path) -> None:
-    seen: set[str] = set()
-    for name in header:
-        if not name:
-            raise IngestError("the header has an empty column name", path=str(path), line=1)
-        if name in seen:
-            raise IngestError("the header names this column twice", path=str(path), line=1, column=name)
-        seen.add(name)
-
-
 def _read_jsonl(path: Path) -> _Records:
-    objects: list[dict[str, Any]] = []
-    lines: list[int] = []
-    with path.open(encoding="utf-8-sig") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise IngestError(
-                    f"not valid JSON: {exc.msg} (char {exc.colno})", path=str(path), line=number
-                ) from None
-            if not isinstance(obj, dict):
-                raise IngestError("each line must be a JSON object", path=str(path), line=number)
-            objects.append(obj)
-            lines.append(number)
-    return _Records(_frame(objects), lines)
+    objects, lines = textfiles.read_json_lines(path)
+    return _Records(_frame(objects, lines, path), lines)
 
 
 def _read_json(path: Path) -> _Records:
-    text = path.read_text(encoding="utf-8-sig")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise IngestError(
-            f"not valid JSON: {exc.msg} (char {exc.colno})", path=str(path), line=exc.lineno
-        ) from None
-    if isinstance(data, dict):
-        data = next(
-            (data[k] for k in ("records", "value", "rows", "data") if isinstance(data.get(k), list)), [data]
-        )
-    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+    data, text = textfiles.read_json(path)
+    records, lines = data, None
+    if isinstance(data, dict):  # one record, or records under a known key
+        keys = ("records", "value", "rows", "data")
+        records = next((data[k] for k in keys if isinstance(data.get(k), list)), None)
+        if records is None:
+            records, lines = [data], [textfiles.line_of(text, text.index("{"))]
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise IngestError("expected a JSON array of objects (one per record)", path=str(path))
-    return _Records(_frame(data), _object_lines(text, len(data)))
-
-
-def _object_lines(text: str, count: int) -> list[int]:
-    """Best-effort line of each top-level object of a JSON array."""
-    decoder = json.JSONDecoder()
-    lines: list[int] = []
-    index = text.index("[") + 1 if "[" in text else 0
-    while len(lines) < count and index < len(text):
-        while index < len(text) and text[index] in " \t\r\n,":
-            index += 1
-        lines.append(text.count("\n", 0, index) + 1)
-        try:
-            _, index = decoder.raw_decode(text, index)
-        except json.JSONDecodeError:
-            break
-    return lines + [lines[-1] if lines else 1] * (count - len(lines))
+    lines = lines or textfiles.array_item_lines(text, len(records))
+    return _Records(_frame(records, lines, path), lines)
 
 
 def _read_parquet(path: Path) -> _Records:
@@ -192,12 +122,13 @@ def _read_parquet(path: Path) -> _Records:
 _READERS = {"csv": _read_csv, "json": _read_json, "jsonl": _read_jsonl, "parquet": _read_parquet}
 
 
-def _frame(objects: list[dict[str, Any]]) -> pd.DataFrame:
+def _frame(objects: list[dict[str, Any]], lines: list[int], path: Path) -> pd.DataFrame:
     import pandas as pd
 
     columns: dict[str, None] = {}
     for obj in objects:
         columns.update(dict.fromkeys(obj))
+    textfiles.check_key_case(columns, objects, lines, path)
     return pd.DataFrame({c: [o.get(c) for o in objects] for c in columns}, dtype=object)
 
 
@@ -252,7 +183,27 @@ def _convert(series: pd.Series, kql_type: str, path: Path, column: str, lines: l
         if bad.any():
             raise _fail("not a time span", series, bad, path, column, lines)
         return pa.array(values, type=target, from_pandas=True)
-    return pa.array([None if v is None or v is pd.NA else _text(v) for v in series], type=target)
+    texts = [None if v is None or v is pd.NA else _text(v) for v in series]
+    try:
+        return pa.array(texts, type=target)
+    except UnicodeEncodeError:  # JSON text "\\ud800": a UTF-16 surrogate without its pair
+        bad = pd.Series([t is not None and not _encodes(t) for t in texts], index=series.index)
+        raise _fail(
+            "an unpaired UTF-16 surrogate (such as \\ud800), which no text can hold, in",
+            series,
+            bad,
+            path,
+            column,
+            lines,
+        ) from None
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _text(value: Any) -> str:

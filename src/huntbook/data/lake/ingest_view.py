@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 from rich.text import Text
 
+from huntbook.display import literal_text
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -36,16 +38,16 @@ def ingest_report_table(reports: Sequence[IngestReport], max_rows: int = MAX_FIL
         if plain and report.error is None and not report.unparsed:
             continue
         if report.error is not None:
-            status = Text(f"failed, nothing written: {report.error}", style="red")
+            status = Text.assemble("failed, nothing written: ", literal_text(str(report.error)), style="red")
         elif report.skipped:
             status = Text("ingested before, skipped", style="dim")
         else:
             status = Text("ingested", style="green")
         added = "\n".join(f"{rows:,} rows into {name}" for name, rows in report.tables.items())
         table.add_row(
-            Text(report.path),
+            literal_text(str(report.path)),
             f"{report.records:,}",
-            Text(added),
+            literal_text(added, keep_newlines=True),
             f"{report.unparsed:,}" if report.unparsed else "",
             status,
         )
@@ -74,7 +76,10 @@ def _summary_row(reports: list[IngestReport]) -> tuple[Text, str, Text, str, Tex
     return (
         Text(f"{len(reports):,} other files", style="italic"),
         f"{sum(r.records for r in reports):,}",
-        Text("\n".join(f"{rows:,} rows into {name}" for name, rows in sorted(added.items()))),
+        literal_text(
+            "\n".join(f"{rows:,} rows into {name}" for name, rows in sorted(added.items())),
+            keep_newlines=True,
+        ),
         "",
         Text(status, style="green"),
     )

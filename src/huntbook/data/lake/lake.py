@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, TypeVar
 from huntbook.data.lake import storage
 from huntbook.data.lake.schemas import schema_for
 from huntbook.data.lake.winevents import UNPARSED_TABLE
-from huntbook.errors import IngestError, LakeError, did_you_mean
+from huntbook.errors import IngestError, LakeError, TableNeededError, did_you_mean
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -129,6 +129,22 @@ class Lake:
                 f"Tables: {', '.join(tables) or '(none yet; ingest some data)'}."
             )
         return files
+
+    def columns(self, table: str) -> dict[str, str]:
+        """Return *table*'s column names and Arrow types (the union over its files, first type kept).
+
+        Raises
+        ------
+        LakeError
+            The lake has no such table.
+        """
+        import pyarrow.parquet as pq
+
+        columns: dict[str, str] = {}
+        for file in self.files(table):
+            for fld in pq.read_schema(file):
+                columns.setdefault(fld.name, str(fld.type))
+        return columns
 
     def time_range(self, tables: Iterable[str] | None = None) -> tuple[dt.datetime, dt.datetime] | None:
         """Return the first and last event time in *tables* (all by default).
@@ -246,6 +262,7 @@ class Lake:
         if table is None:
             if replace:
                 raise LakeError("replace=True needs a table; Windows events go to several tables.")
+            _refuse_table_files(sources, format)
             paths = _expand(sources, EVENT_SUFFIXES)
             return self._ingest_events(paths, format, force=force, progress=progress, collect=collect_errors)
         from huntbook.data.lake.ingest import SUFFIXES, read_table
@@ -373,6 +390,27 @@ def _expand(sources: Path | str | Iterable[Path | str], suffixes: Mapping[str, s
         where = f" (no files ending {', '.join(suffixes)} in {', '.join(folders)})" if folders else ""
         raise LakeError(f"No files to ingest were given{where}.")
     return paths
+
+
+def _refuse_table_files(sources: Path | str | Iterable[Path | str], fmt: str | None) -> None:
+    """Raise `TableNeededError` for a file of table rows (CSV, Parquet) given without a table.
+
+    A folder that holds such files but no Windows event files counts as one.
+    """
+    from huntbook.data.lake.ingest import SUFFIXES
+    from huntbook.data.lake.winfiles import EVENT_SUFFIXES
+
+    names = {"csv": "CSV", "parquet": "Parquet"}
+    given = [Path(sources)] if isinstance(sources, str | Path) else [Path(s) for s in sources]
+    for path in given:
+        if path.is_dir():
+            files = [p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES]
+            if files and not any(p.suffix.lower() in EVENT_SUFFIXES for p in files):
+                raise TableNeededError(names[SUFFIXES[files[0].suffix.lower()]], path=str(files[0]))
+            continue
+        kind = fmt or SUFFIXES.get(path.suffix.lower())
+        if kind in names and (fmt is not None or path.suffix.lower() not in EVENT_SUFFIXES):
+            raise TableNeededError(names[kind], path=str(path))
 
 
 def _read_new(

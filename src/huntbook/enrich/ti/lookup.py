@@ -31,6 +31,7 @@ from huntbook.enrich.ti.provider import ProviderError, TIProvider
 from huntbook.enrich.ti.registry import (
     DEFAULT_PROVIDERS,
     UnknownProviderError,
+    canonical_name,
     load_provider_class,
     provider_names,
 )
@@ -81,8 +82,8 @@ class TILookup:
 
     Parameters
     ----------
-    providers : list of str or provider objects, optional
-        Provider names (see `provider_names`) or instances. By default the
+    providers : str, list of str or provider objects, optional
+        Provider names in any case (see `provider_names`) or instances. By default the
         ``providers.ti.providers`` list of huntbook.yaml; without one, the lake's
         TI table plus every provider configured (or with a key in
         ``HUNTBOOK_<NAME>_API_KEY``).
@@ -99,7 +100,7 @@ class TILookup:
 
     def __init__(
         self,
-        providers: Sequence[str | Provider] | None = None,
+        providers: str | Sequence[str | Provider] | None = None,
         *,
         settings: Settings | None = None,
         options: TIOptions | None = None,
@@ -114,6 +115,8 @@ class TILookup:
         self.cache = self._open_cache(cache)
         self._scrub = Scrubber()
         self._providers: dict[str, Provider | _Broken] = {}
+        if isinstance(providers, str):  # TILookup("virustotal") means one provider, not its letters
+            providers = [providers]
         names = providers if providers is not None else self.default_providers()
         self.provider_order: list[str] = [self._add(p) for p in names]
 
@@ -178,9 +181,12 @@ class TILookup:
             raise LookupInputError(
                 f"providers must be names or TIProvider/LocalProvider objects, not {type(provider).__name__}"
             )
+        if provider in self._providers:
+            return provider
+        if provider == LOOKUP_SECTION:
+            raise UnknownProviderError(provider, provider_names())
+        provider = canonical_name(provider)
         if provider not in self._providers:
-            if provider == LOOKUP_SECTION or provider not in provider_names():
-                raise UnknownProviderError(provider, provider_names())
             self._providers[provider] = self._build(provider)
         return provider
 
@@ -213,7 +219,7 @@ class TILookup:
         *,
         column: str | None = None,
         types: str | Sequence[str | None] | None = None,
-        providers: Sequence[str | Provider] | None = None,
+        providers: str | Sequence[str | Provider] | None = None,
     ) -> pd.DataFrame:
         """Look observables up; return one row per (unique observable, provider).
 
@@ -251,7 +257,7 @@ class TILookup:
         *,
         column: str | None = None,
         types: str | Sequence[str | None] | None = None,
-        providers: Sequence[str | Provider] | None = None,
+        providers: str | Sequence[str | Provider] | None = None,
     ) -> pd.DataFrame:
         """`lookup`, as a coroutine (for code already inside an event loop)."""
         try:
@@ -264,10 +270,12 @@ class TILookup:
         observables: str | Iterable[str] | pd.Series | pd.DataFrame,
         column: str | None,
         types: str | Sequence[str | None] | None,
-        providers: Sequence[str | Provider] | None,
+        providers: str | Sequence[str | Provider] | None,
     ) -> pd.DataFrame:
         started = time.perf_counter()
         items = _typed_items(_values(observables, column), types)
+        if isinstance(providers, str):
+            providers = [providers]
         names = [self._add(p) for p in providers] if providers is not None else self.provider_order
         results: list[LookupResult] = []
         jobs: dict[str, list[_Job]] = {}

@@ -78,6 +78,23 @@ def provider_names() -> list[str]:
     return [*BUILTIN, *(n for n in sorted(_entry_points()) if n not in BUILTIN)]
 
 
+def canonical_name(name: str) -> str:
+    """Return the registered provider name that *name* means, ignoring case (``"VirusTotal"`` -> ``"virustotal"``).
+
+    Raises
+    ------
+    UnknownProviderError
+        No provider has that name in any case; the message suggests close names.
+    """
+    known = provider_names()
+    if name in known:
+        return name
+    by_folded = {n.casefold(): n for n in known}
+    if name.casefold() in by_folded:
+        return by_folded[name.casefold()]
+    raise UnknownProviderError(name, known)
+
+
 def load_provider_class(name: str) -> type[Any]:
     """Import and return the provider class registered as *name*.
 
@@ -93,6 +110,7 @@ def load_provider_class(name: str) -> type[Any]:
     from huntbook.enrich.ti.local import LocalProvider
     from huntbook.enrich.ti.provider import TIProvider
 
+    name = canonical_name(name)
     target = BUILTIN.get(name)
     try:
         if target is not None:

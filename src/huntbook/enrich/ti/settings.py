@@ -97,9 +97,16 @@ def provider_options(settings: Settings, name: str) -> ProviderOptions:
 
 
 def _config_error(exc: ValidationError, section: str) -> ConfigError:
+    from huntbook.config_check import ConfigProblem, shown_value
+    from huntbook.config_values import expected_form
+
     first = exc.errors()[0]
     key = ".".join(["providers", section, *(str(p) for p in first["loc"])])
-    return ConfigError(f"huntbook.yaml key '{key}': {first['msg']}", key=key)
+    unknown = first["type"] == "extra_forbidden"
+    form = "Remove it or correct its name." if unknown else expected_form(first)
+    shown = shown_value(key, first.get("input"))
+    problem = ConfigProblem("huntbook settings", key, shown, form, unknown_key=unknown)
+    return ConfigError(str(problem), key=key, problems=[problem])
 
 
 def env_key_name(provider: str) -> str:

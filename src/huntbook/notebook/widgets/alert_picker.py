@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from huntbook.display import short_value
+from huntbook.display import html_text, short_value, visible
 from huntbook.notebook.widgets._base import Filterable, HuntWidget, ipywidgets
 from huntbook.notebook.widgets.item_picker import ItemPicker
 
@@ -127,7 +127,7 @@ def _summary_html(alerts: pd.DataFrame) -> str:
         order = [s for s in SEVERITY_ORDER if s in counts.index] + [
             s for s in counts.index if s not in SEVERITY_ORDER
         ]
-        text.append(", ".join(f"{counts[s]:,} {html.escape(str(s))}" for s in order))
+        text.append(", ".join(f"{counts[s]:,} {html_text(s)}" for s in order))
     if "TimeGenerated" in alerts and count:
         first, last = alerts["TimeGenerated"].min(), alerts["TimeGenerated"].max()
         text.append(f"from {short_value(_plain(first))} to {short_value(_plain(last))}")
@@ -146,11 +146,12 @@ def alert_details_html(alert: pd.Series) -> str:
             continue
         shown = _pretty_json(value) if name in ("Entities", "ExtendedProperties") else None
         if shown is not None:
+            shown = visible(shown, keep_newlines=True)
             cell = f"<pre style='white-space:pre-wrap;margin:0'>{html.escape(shown)}</pre>"
         else:
             cell = html.escape(str(short_value(_plain(value), max_chars=2000)))
         rows.append(
-            f"<tr><th style='text-align:left;vertical-align:top'>{html.escape(str(name))}</th>"
+            f"<tr><th style='text-align:left;vertical-align:top'>{html_text(name)}</th>"
             f"<td style='text-align:left'>{cell}</td></tr>"
         )
     return f"<table>{''.join(rows)}</table>"

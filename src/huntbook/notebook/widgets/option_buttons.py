@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Iterable
 
+from huntbook.display import html_text
 from huntbook.notebook.widgets._base import HuntWidget, check_choice, ipywidgets
 
 
@@ -47,7 +47,7 @@ class OptionButtons(HuntWidget[str | None]):
         self._answer = widgets.HTML()
         self.widget = widgets.VBox(
             [
-                widgets.HTML(html.escape(description)),
+                widgets.HTML(html_text(description)),
                 widgets.HBox(list(self._buttons.values())),
                 self._answer,
             ]
@@ -81,4 +81,4 @@ class OptionButtons(HuntWidget[str | None]):
     def _show(self) -> None:
         for option, button in self._buttons.items():
             button.button_style = "info" if option == self._value else ""
-        self._answer.value = f"chosen: <b>{html.escape(self._value)}</b>" if self._value else ""
+        self._answer.value = f"chosen: <b>{html_text(self._value)}</b>" if self._value else ""

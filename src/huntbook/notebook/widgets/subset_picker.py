@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from huntbook.display import html_text
 from huntbook.notebook.widgets._base import (
     FilteredChoice,
     check_choice,
@@ -61,7 +61,7 @@ class SubsetPicker(FilteredChoice[list[Any]]):
             button.on_click(action)
             column.append(button)
         self._filter.observe(lambda _change: self._refresh(), names="value")
-        title = [widgets.HTML(f"<b>{html.escape(description)}</b>")] if description else []
+        title = [widgets.HTML(f"<b>{html_text(description)}</b>")] if description else []
         self.widget = widgets.VBox(
             [*title, self._filter, widgets.HBox([self._available, widgets.VBox(column), self._selected])]
         )

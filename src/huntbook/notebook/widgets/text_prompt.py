@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 
 from pydantic import SecretStr
 
+from huntbook.display import html_text
 from huntbook.notebook.widgets._base import HuntWidget, ipywidgets
 
 
@@ -82,7 +82,7 @@ class TextPrompt(HuntWidget[str | SecretStr | None]):
         raw = str(self._box.value)
         error = self._check(raw) if self._check is not None else None
         if error:
-            self._message.value = f"<span style='color:#c62828'>{html.escape(error)}</span>"
+            self._message.value = f"<span style='color:#c62828'>{html_text(error)}</span>"
             return False
         self._value = SecretStr(raw) if self._secret else raw
         if self._secret:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 from typing import TYPE_CHECKING, Any
 
 from huntbook.data.params import parse_datetime, parse_timedelta
+from huntbook.display import html_text
 from huntbook.errors import QueryError
 from huntbook.notebook.widgets._base import HuntWidget, ipywidgets
 
@@ -86,7 +86,7 @@ class QueryTimeRange(HuntWidget[TimeRange]):
         self._slider.observe(self._on_slide, names="value")
         self.widget = widgets.VBox(
             [
-                widgets.HTML(f"<b>{html.escape(description)}</b>"),
+                widgets.HTML(f"<b>{html_text(description)}</b>"),
                 widgets.HBox([self._start_picker, self._end_picker]),
                 self._slider,
                 self._status,
@@ -212,7 +212,7 @@ class QueryTimeRange(HuntWidget[TimeRange]):
         try:
             low, high = self.value
         except QueryError as exc:
-            self._status.value = f"<span style='color:#c62828'>{html.escape(str(exc))}</span>"
+            self._status.value = f"<span style='color:#c62828'>{html_text(str(exc))}</span>"
             return
         self._status.value = f"{_text(low)} → {_text(high)} UTC ({_span_text(high - low)})"
 

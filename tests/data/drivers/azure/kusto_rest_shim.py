@@ -51,7 +51,10 @@ def _rewrite(body: bytes) -> bytes:
     if isinstance(properties, str):
         properties = json.loads(properties)
     if isinstance(properties, dict):
-        declared = {d.name: d.type for d in duckdb_kql.query_parameters(request.get("csl", ""))}
+        try:
+            declared = {d.name: d.type for d in duckdb_kql.query_parameters(request.get("csl", ""))}
+        except duckdb_kql.KqlError:  # a query that does not parse: the server answers why
+            declared = {}
         parameters = properties.get("Parameters") or {}
         properties["Parameters"] = {
             name: typed_parameter(value, declared.get(name, "string")) for name, value in parameters.items()

@@ -138,7 +138,7 @@ def _as_list(value):
 def _json_value(value):
     if isinstance(value, list | dict) or (hasattr(value, "tolist") and getattr(value, "ndim", 0)):
         return value.tolist() if hasattr(value, "tolist") else value
-    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
         return None
     if isinstance(value, pd.Timestamp):
         return value.isoformat().replace("+00:00", "Z")

@@ -14,13 +14,29 @@ in Splunk's documented wire formats:
   ``"lastrow": true``; every value is text, as Splunk sends it. A search that
   does not parse is a 400 with ``{"messages": [{"type": "FATAL", "text": ...}]}``.
 
-Searches run for real on the demo lake, through a small SPL evaluator: the
-``search`` command (``field=value`` terms with ``*`` wildcards matched
-case-insensitively, ``!=``, ``IN (...)``, ``AND``/``OR``/``NOT``, brackets,
-``sourcetype=<table>``) bounded by ``earliest_time``/``latest_time`` on
-``TimeGenerated``, then ``table``/``fields``, ``rename``, ``fillnull``, ``stats``,
-``sort`` and ``head``. It is not Splunk; it is enough SPL to check that the
-driver's searches, values and escaping arrive and mean what they should.
+Searches run for real on the demo lake, through a small SPL evaluator that
+follows what Splunk documents:
+
+- the ``search`` command: ``field=value`` terms matched without case, where an
+  asterisk is always a wildcard (a backslash cannot escape it) and ``?`` is
+  literal; ``!=``, ``IN (...)``, ``AND``/``OR``/``NOT``, brackets,
+  ``sourcetype=<table>``; bounded by ``earliest_time``/``latest_time`` on
+  ``TimeGenerated``;
+- ``where <eval-expression>``: string literals in double quotes (``\\`` and
+  ``\"`` escaped, other backslashes kept), ``'field'`` names, ``==``/``=``/``!=``
+  (case-sensitive; numeric when both sides are numbers), ``<`` ``>`` ``<=``
+  ``>=``, ``.`` concatenation, ``+``/``-``, ``AND``/``OR``/``NOT``, and
+  ``lower``, ``upper``, ``len``, ``substr`` (1-based, negative from the end),
+  ``match`` (a regular expression found anywhere), ``like`` (``%`` and ``_``,
+  no escape), ``isnull``, ``isnotnull``; a null operand makes a comparison
+  false;
+- then ``table``/``fields``, ``rename``, ``fillnull``, ``stats``, ``sort`` and ``head``.
+
+A subsearch (``[`` outside quotes) or a macro (a backtick outside quotes) is
+refused: Splunk would run it, this server cannot, so a value that leaks one
+fails loudly instead of being read as text. It is not Splunk; it is enough SPL
+to check that the driver's searches, values and escaping arrive and mean what
+they should.
 """
 
 from __future__ import annotations
@@ -33,6 +49,7 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pandas as pd
+import spl_where
 
 TOKEN_RE = re.compile(r'"(?:[^"\\]|\\.)*"|\(|\)|,|!=|<=|>=|=|<|>|\||[^\s()=,!<>"|]+')
 
@@ -67,6 +84,36 @@ SERVER_INFO = """<?xml version="1.0" encoding="UTF-8"?>
 
 class SplError(Exception):
     """The search does not parse (becomes a FATAL message)."""
+
+
+def split_stages(spl: str) -> list[str]:
+    """The search's commands: split on ``|`` outside double quotes."""
+    stages, current, quoted, escaped = [], [], False, False
+    for char in spl:
+        if quoted:
+            current.append(char)
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                quoted = False
+            continue
+        if char == '"':
+            quoted = True
+        elif char == "|":
+            stages.append("".join(current))
+            current = []
+            continue
+        elif char == "[":
+            raise SplError("This server does not run subsearches ([ ... ] outside quotes).")
+        elif char == "`":
+            raise SplError("This server does not expand macros (`...` outside quotes).")
+        current.append(char)
+    if quoted:
+        raise SplError("Unbalanced quotes.")
+    stages.append("".join(current))
+    return stages
 
 
 def tokenize(text: str) -> list[str]:
@@ -216,16 +263,6 @@ def source_table(node) -> str:
     raise SplError("This server needs sourcetype=<table> in the base search.")
 
 
-def split_pipeline(tokens: list[str]) -> list[list[str]]:
-    stages: list[list[str]] = [[]]
-    for token in tokens:
-        if token == "|":
-            stages.append([])
-        else:
-            stages[-1].append(token)
-    return stages
-
-
 def fields_of(tokens: list[str]) -> list[str]:
     return [unquote(t) for t in tokens if t != ","]
 
@@ -296,6 +333,8 @@ class SplunkLake:
         self.lake = lake
         self.tables: dict[str, pd.DataFrame] = {}
         self.last_terms: list[tuple[str, str, str]] = []
+        self.last_literals: list[str] = []  # string literals of the last search's where commands
+        self.last_commands: list[str] = []
         self.searches: list[str] = []
 
     def table(self, name: str) -> pd.DataFrame:
@@ -309,13 +348,15 @@ class SplunkLake:
 
     def run(self, spl: str, earliest: str | None, latest: str | None) -> list[dict]:
         self.searches.append(spl)
-        stages = split_pipeline(tokenize(spl))
-        first = stages[0]
+        stages = split_stages(spl)
+        first = tokenize(stages[0])
         if not first or first[0] != "search":
             raise SplError("This server runs searches that start with the search command.")
         parser = Search(first[1:])
         tree = parser.parse()
         self.last_terms = parser.terms
+        self.last_literals = []
+        self.last_commands = ["search"]
         frame = self.table(source_table(tree))
         times = frame["TimeGenerated"]
         window = pd.Series(True, index=frame.index)
@@ -326,7 +367,21 @@ class SplunkLake:
         frame = frame[window]
         frame = frame[evaluate(tree, frame)]
         frame = frame.assign(_time=frame["TimeGenerated"])
-        for stage in stages[1:]:
+        for text in stages[1:]:
+            command, _, rest = text.strip().partition(" ")
+            self.last_commands.append(command)
+            if command == "where":
+                try:
+                    where = spl_where.Parser(rest)
+                    node = where.parse()
+                    self.last_literals.extend(where.literals)
+                    rows = pd.DataFrame({c: as_text(frame[c]) for c in frame.columns}).astype(object)
+                    records = rows.where(rows.notna(), None).to_dict("records")
+                    frame = frame[spl_where.keep(node, records)]
+                except spl_where.WhereError as exc:
+                    raise SplError(f"Error in 'where' command: {exc}") from None
+                continue
+            stage = tokenize(text)
             command, args = stage[0], stage[1:]
             if command in ("table", "fields"):
                 frame = frame[[c for c in fields_of(args) if c in frame.columns]]

@@ -22,9 +22,16 @@ from huntbook.data.drivers._remote import (
     RemoteQueryError,
     ResultTooLargeError,
 )
-from huntbook.data.drivers.splunk import SplunkDriver, SplunkSearchError, render_spl, spl_string
+from huntbook.data.drivers.splunk import (
+    SplunkDriver,
+    SplunkSearchError,
+    regex_literal,
+    render_spl,
+    spl_string,
+    term_regex,
+)
 from huntbook.data.provider import QueryProvider
-from huntbook.errors import ParameterError
+from huntbook.errors import ParameterError, QueryError
 
 pytest.importorskip("splunklib")
 
@@ -130,17 +137,18 @@ def test_hostile_values_stay_one_literal(splunk, splunk_server, qp, value):
     start, end = qp.time_range
     frame = splunk.WindowsSecurity.list_account_logons(account_name=value, start=start, end=end)
     assert frame.empty
-    assert ("TargetUserName", "=", value) in splunk_server.engine.last_terms
-    # the pipeline is the catalog's: search, table, sort - nothing the value added
-    assert splunk_server.engine.last_terms[:1] == [("sourcetype", "=", "SecurityEvent")]
+    assert splunk_server.engine.last_literals == [value]
+    # the pipeline is the catalog's: search, where, table, sort - nothing the value added
+    assert splunk_server.engine.last_commands == ["search", "where", "table", "sort"]
+    assert splunk_server.engine.last_terms == [("sourcetype", "=", "SecurityEvent"), ("EventID", "=", "4624")]
 
 
-def test_hostile_value_inside_a_quoted_pattern(splunk, splunk_server, qp):
+def test_hostile_value_inside_a_pattern(splunk, splunk_server, qp):
     start, end = qp.time_range
     value = 'ps" OR CommandLine="*'
     frame = splunk.WindowsSecurity.list_processes_by_commandline(commandline_text=value, start=start, end=end)
     assert frame.empty
-    assert ("CommandLine", "=", f"*{value}*") in splunk_server.engine.last_terms
+    assert splunk_server.engine.last_literals == ["(?i)", regex_literal(value)]
 
 
 def test_render_spl_escapes_and_types():
@@ -153,6 +161,18 @@ def test_render_spl_escapes_and_types():
     assert spl_string("|") == '"|"'
     with pytest.raises(ParameterError, match=r"\$missing\$"):
         render_spl("search x=$missing$", {})
+
+
+def test_render_spl_filters_write_literal_patterns():
+    text = render_spl('| where match(x, "(?i)" . $v|regex$) OR match(y, $v|term$)', {"v": 'a.b*"'})
+    assert text == (
+        r'| where match(x, "(?i)" . "a\\.b\\*\\\"")'
+        r' OR match(y, "(?:^|[^\\pL\\pN])a\\.b\\*\\\"")'
+    )
+    assert term_regex("ws-1") == r"(?:^|[^\pL\pN])ws\-1(?:$|[^\pL\pN])"
+    assert term_regex("-x.") == r"\-x\."
+    with pytest.raises(QueryError, match=r"\$v\|nope\$; the filters are regex, term"):
+        render_spl("| where x == $v|nope$", {"v": "a"})
 
 
 def test_adhoc_spl_gets_search_prepended(splunk, splunk_server):

@@ -1,0 +1,98 @@
+"""Parameter values written to break out of a query, for the injection tests of every backend.
+
+Each is meant to be one value: a query given it must match the rows whose field holds exactly
+that text (or contains it, for a "contains" query), never more, never fewer, and never change
+the query's shape. Import with ``from injection_payloads import PAYLOADS``.
+"""
+
+from __future__ import annotations
+
+# KQL / SQL breakouts and general oddities
+GENERAL = [
+    '"',
+    "'",
+    "\\",
+    '" or 1==1 or "',
+    "' or '1'=='1",
+    'x" | take 100 //',
+    "x\n| union SecurityEvent",
+    "x\r\n| project EventID",
+    "; drop table SecurityEvent",
+    ".drop table SecurityEvent",
+    "// comment",
+    "/* c */",
+    "-- c",
+    "{host_name}",
+    "$host_name",
+    "%s%s%n",
+    "*",
+    "%",
+    "_",
+    ".*",
+    '") | where ("1"=="1',
+    "') or true or ('",
+    "`x`",
+    '\\" or true //',
+    "datetime(2020-01-01)",
+    "dynamic([1])",
+    "h\u202eost",
+    "h\u0000ost",
+    "\u00fc\u00f1\u00ee\u00e7\u00f8d\u00e9",
+    "\U0001f642",
+    " leading and trailing ",
+    "x" * 5000,
+]
+
+# SPL: wildcards, escapes, pipes, subsearches, macros, tokens; Lucene / OpenSearch specials
+SPL_AND_LUCENE = [
+    "**",
+    "WS-*",
+    "*-001",
+    "ws-001*",
+    "?",
+    "WS-00?",
+    "\\*",
+    "a\\*b",
+    "\\\\",
+    "a\\",
+    '""',
+    "''",
+    '\\"',
+    "|",
+    "x | delete",
+    "| makeresults",
+    'x" | makeresults | eval a="1',
+    "[ search index=* ]",
+    "[search sourcetype=SecurityEvent]",
+    "[",
+    "]",
+    '`comment("a")`',
+    "`notable`",
+    "%%",
+    "WS_001",
+    "WS%",
+    "$host_name$",
+    "$x$",
+    "$",
+    "x\ny",
+    "\n",
+    "OR",
+    "ws-001 OR *",
+    "Computer=*",
+    "NOT x",
+    "(?i)",
+    "^",
+    "a+",
+    "[a-z]",
+    "\\d",
+    "\\pL",
+    "ws-001",
+    "WS-001.",
+    "~",
+    "a:b",
+    "+-&&||!(){}[]^~:/",
+    "<x>",
+    "#@&",
+]
+
+PAYLOADS = GENERAL + SPL_AND_LUCENE
