@@ -306,7 +306,7 @@ def _table_names(query: str) -> list[str]:
         from duckdb_kql.lower import lower
 
         stack: list[Any] = [lower(query)]
-    except Exception:  # noqa: BLE001 - no names to offer, the message stays general
+    except Exception:
         return []
     names: list[str] = []
     seen: set[int] = set()

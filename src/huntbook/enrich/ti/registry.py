@@ -79,7 +79,7 @@ def provider_names() -> list[str]:
 
 
 def canonical_name(name: str) -> str:
-    """Return the registered provider name that *name* means, ignoring case (``"VirusTotal"`` -> ``"virustotal"``).
+    """Return the registered provider name *name* means, ignoring case ("VirusTotal" -> "virustotal").
 
     Raises
     ------
