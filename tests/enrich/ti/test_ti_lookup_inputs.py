@@ -98,7 +98,7 @@ def test_bad_input_is_a_clear_error():
 
 
 def test_one_provider_name_is_a_name_not_a_list_of_letters():
-    with pytest.raises(UnknownProviderError, match=r"unknown TI provider 'virustotl'\. Did you mean 'virustotal'"):
+    with pytest.raises(UnknownProviderError, match=r"provider 'virustotl'\. Did you mean 'virustotal'"):
         TILookup("virustotl", settings=Settings(), cache=False)
     assert TILookup("tor", settings=Settings(), cache=False).provider_order == ["tor"]
 
