@@ -352,3 +352,15 @@ def test_cli_prints_one_clean_error(demo_lake, query, first_line):
     assert lines[0].startswith(first_line), done.stderr
     assert "Traceback" not in done.stderr and len(lines) <= 4
     assert lines[1] == f"  {query}" and set(lines[2].strip()) == {"^"}
+
+
+def test_excerpt_shows_control_characters_as_escapes_and_keeps_the_caret_aligned(qp):
+    query = 'SecurityEvent | where CommandLine == "\x1b[2J\u202e" | projet Computer'
+    error = error_of(qp, query)
+    lines = str(error).splitlines()
+    assert lines[1] == '  SecurityEvent | where CommandLine == "\\x1b[2J\\u202e" | projet Computer'
+    assert "\x1b" not in str(error) and "\u202e" not in str(error)
+    caret_under(str(error), "projet")
+    error = error_of(qp, 'SecurityEvent | where CommandLine == "a\rb"')  # a string cannot hold a line break
+    assert str(error).splitlines()[0].endswith("this string is not closed: add the closing quote")
+    assert "\r" not in str(error) and '"a\\rb"' in str(error)
