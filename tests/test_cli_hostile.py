@@ -497,7 +497,11 @@ def test_a_warning_in_a_real_run_goes_through_the_literal_printer():
         "    warnings.warn('[bold]x[/] \\x1b[2Jwiped')\n"
         "sys.argv = ['huntbook', 'warn-test']; app()\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, check=False, env={**os.environ})
+    # The run's own warning filters: a PYTHONWARNINGS=ignore in the caller's environment would hide it.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}
+    done = subprocess.run(
+        [sys.executable, "-W", "default::UserWarning", "-c", code], capture_output=True, check=False, env=env
+    )
     assert done.returncode == 0, done.stderr
     assert _flat(terminal_text(done.stderr)) == _flat(
         "UserWarning: " + expected_visible("[bold]x[/] \x1b[2Jwiped")

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from huntbook.display import cell_text, literal_text
+from huntbook.display import cell_text, literal_text, short_value
 from huntbook.errors import HuntbookError
 
 if TYPE_CHECKING:
@@ -444,8 +444,8 @@ def _read_payload(source: str) -> str | bytes:
     if source == "-":
         return sys.stdin.read()
     path = Path(source)
-    if not path.is_file():
-        raise HuntbookError(f"No such file: {source}. Give a file, or - to read stdin.")
+    if not _is_file(path):
+        raise HuntbookError(f"No such file: {short_value(source)}. Give a file, or - to read stdin.")
     data = path.read_bytes()
     try:
         return data.decode("utf-8")
@@ -534,8 +534,10 @@ def _read_iocs_source(source: str, columns: list[str] | None, *, binary: bool = 
             return _binary_lines(raw, "stdin", binary)
         return raw.decode("utf-8", errors="replace").split("\n")
     path = Path(source)
-    if not path.is_file():
-        raise HuntbookError(f"No such file: {source}. Give a text or table file, or - to read stdin.")
+    if not _is_file(path):
+        raise HuntbookError(
+            f"No such file: {short_value(source)}. Give a text or table file, or - to read stdin."
+        )
     reader = _TABLE_READERS.get(path.suffix.lower())
     if reader is None:
         if columns:
@@ -549,6 +551,14 @@ def _read_iocs_source(source: str, columns: list[str] | None, *, binary: bool = 
         return getattr(pd, reader)(path, **options)
     except (ValueError, OSError, pd.errors.ParserError) as exc:
         raise HuntbookError(f"Cannot read {path.name} as a {path.suffix} table: {exc}") from None
+
+
+def _is_file(path: Path) -> bool:
+    """Whether *path* names a readable file; a name the system refuses (too long, say) names none."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def _binary_lines(raw: bytes, name: str, allowed: bool) -> list[str]:
