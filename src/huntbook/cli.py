@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from huntbook.display import cell_text, literal_text, short_value
+from huntbook.display import cell_text, literal_text
 from huntbook.errors import HuntbookError
 
 if TYPE_CHECKING:
@@ -445,7 +445,7 @@ def _read_payload(source: str) -> str | bytes:
         return sys.stdin.read()
     path = Path(source)
     if not _is_file(path):
-        raise HuntbookError(f"No such file: {short_value(source)}. Give a file, or - to read stdin.")
+        raise HuntbookError(f"No such file: {source}. Give a file, or - to read stdin.")
     data = path.read_bytes()
     try:
         return data.decode("utf-8")
@@ -536,7 +536,7 @@ def _read_iocs_source(source: str, columns: list[str] | None, *, binary: bool = 
     path = Path(source)
     if not _is_file(path):
         raise HuntbookError(
-            f"No such file: {short_value(source)}. Give a text or table file, or - to read stdin."
+            f"No such file: {source}. Give a text or table file, or - to read stdin."
         )
     reader = _TABLE_READERS.get(path.suffix.lower())
     if reader is None:
