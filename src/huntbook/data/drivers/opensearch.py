@@ -70,7 +70,8 @@ BACKEND = "OpenSearch"
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _ESCAPES = {  # what a value must escape to stay literal, by query type
     "wildcard": re.compile(r"([\\*?])"),
-    "regexp": re.compile(r"([.?+*|{}\[\]()\"\\#@&<>~])"),
+    # Lucene's operators, and ^ $ (literal to Lucene, anchors to every other regex dialect)
+    "regexp": re.compile(r"([.?+*|{}\[\]()\"\\#@&<>~^$])"),
 }
 _NO_PARAMETERS = ("query_string", "simple_query_string")
 _BODY_KEYS = ("table", "limit", "query", "sort", "_source", "aggs", "aggregations", "track_total_hits")
