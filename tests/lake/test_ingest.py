@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -141,6 +142,33 @@ def test_type_clash_with_existing_table_is_refused(tmp_path):
     with pytest.raises(IngestError, match="already holds this column as int64") as info:
         lake.ingest(tmp_path / "b.jsonl", "Custom_CL")
     assert info.value.column == "Value"
+
+
+def _clashing_batch(tmp_path):
+    for name, value in (("a", "1"), ("b", '"text"'), ("c", "3")):
+        (tmp_path / f"{name}.jsonl").write_text(f'{{"Value": {value}}}\n')
+    return [tmp_path / f"{n}.jsonl" for n in "abc"]
+
+
+def test_a_type_clash_inside_a_batch_stops_it_before_anything_is_written(tmp_path):
+    lake = Lake(tmp_path / "lake")
+    with pytest.raises(IngestError, match="already holds this column as int64"):
+        lake.ingest(_clashing_batch(tmp_path), "Custom_CL")
+    assert lake.tables() == []
+
+
+def test_keep_going_reports_the_clashing_file_and_ingests_the_others(tmp_path):
+    lake = Lake(tmp_path / "lake")
+    reports = lake.ingest(_clashing_batch(tmp_path), "Custom_CL", collect_errors=True)
+    assert [(Path(r.path).name, r.rows, r.error is not None) for r in reports] == [
+        ("a.jsonl", 1, False),
+        ("b.jsonl", 0, True),
+        ("c.jsonl", 1, False),
+    ]
+    assert reports[1].error.column == "Value"
+    assert sorted(pd.read_parquet(lake.files("Custom_CL"))["Value"]) == [1, 3]
+    again = lake.ingest(_clashing_batch(tmp_path), "Custom_CL", collect_errors=True)
+    assert [r.skipped for r in again] == [True, False, True]  # the failed file was not recorded as seen
 
 
 @pytest.mark.parametrize(

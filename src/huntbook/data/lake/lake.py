@@ -281,14 +281,20 @@ class Lake:
             return read_table(path, table, format)
 
         loaded: list[tuple[Path, str, pa.Table]] = []
+        types = {} if replace else self._column_types(table)
         for path, digest, part in _read_new(
             paths, seen, read, reports, collect_errors, progress, f"Reading into {table}"
         ):
+            try:
+                _check_types(types, part, path)
+            except IngestError as exc:
+                if not collect_errors:
+                    raise
+                reports.append(IngestReport(str(path), {}, error=exc))
+                continue
             loaded.append((path, digest, part))
             reports.append(IngestReport(str(path), {table: part.num_rows}, records=part.num_rows))
         new = [t for _, _, t in loaded]
-        if new:
-            self._check_compatible(table, new, replace=replace, paths=[p for p, _, _ in loaded])
         self._write(table, new, replace=replace)
         digests = [] if replace else list(manifest.get(table, []))
         manifest[table] = digests + [d for _, d, _ in loaded]
@@ -318,7 +324,7 @@ class Lake:
                 read.append(file.path)
         parts = merge_tables([chunk.tables for chunk in chunks])
         for table, part in parts.items():  # column types do not depend on the file: check once
-            self._check_compatible(table, [part], replace=False, paths=read[:1])
+            _check_types(self._column_types(table), part, read[0])
         storage.write_parts(self.path, parts)
         manifest[EVENTS_KEY] = list(manifest.get(EVENTS_KEY, [])) + digests
         self._save_manifest(manifest)
@@ -335,29 +341,15 @@ class Lake:
         for part in parts:
             storage.write_part(self.path, table, part)
 
-    def _check_compatible(
-        self, table: str, parts: list[pa.Table], *, replace: bool, paths: list[Path]
-    ) -> None:
-        """Refuse parts whose column types clash with each other or the table."""
+    def _column_types(self, table: str) -> dict[str, tuple[object, str]]:
+        """The type of each column the table holds, and the file it was first seen in."""
         import pyarrow.parquet as pq
 
         types: dict[str, tuple[object, str]] = {}
-        if not replace:
-            for file in storage.table_files(self.path, table):
-                for fld in pq.read_schema(file):
-                    types.setdefault(fld.name, (fld.type, str(file)))
-        for part, path in zip(parts, paths, strict=True):
-            for fld in part.schema:
-                if fld.type == "null":
-                    continue
-                known = types.setdefault(fld.name, (fld.type, str(path)))
-                if known[0] != fld.type:
-                    raise IngestError(
-                        f"values are {fld.type}, but the table already holds this column as "
-                        f"{known[0]} (from {known[1]})",
-                        path=str(path),
-                        column=fld.name,
-                    )
+        for file in storage.table_files(self.path, table):
+            for fld in pq.read_schema(file):
+                types.setdefault(fld.name, (fld.type, str(file)))
+        return types
 
     def _manifest(self) -> dict[str, list[str]]:
         path = self.path / MANIFEST
@@ -447,6 +439,23 @@ def _read_new(
                 advance(1)
             seen.add(digest)
             yield path, digest, result
+
+
+def _check_types(types: dict[str, tuple[object, str]], part: pa.Table, path: Path) -> None:
+    """Refuse a part whose column types clash with *types*; else add its columns to *types*."""
+    clash = next(
+        (f for f in part.schema if f.type != "null" and types.get(f.name, (f.type,))[0] != f.type), None
+    )
+    if clash is not None:
+        raise IngestError(
+            f"values are {clash.type}, but the table already holds this column as "
+            f"{types[clash.name][0]} (from {types[clash.name][1]})",
+            path=str(path),
+            column=clash.name,
+        )
+    for fld in part.schema:
+        if fld.type != "null":
+            types.setdefault(fld.name, (fld.type, str(path)))
 
 
 @contextlib.contextmanager
