@@ -49,6 +49,16 @@ def test_data_viewer_cells(tmp_path: Path, browser_page: Any) -> None:
     assert viewer._table.value == viewer.to_html()  # the widget shows the same escaped table
 
 
+def test_data_viewer_column_names(tmp_path: Path, browser_page: Any) -> None:
+    pytest.importorskip("ipywidgets")
+    from huntbook.notebook.widgets import DataViewer
+
+    names = list(dict.fromkeys(VALUES))
+    viewer = DataViewer(pd.DataFrame([range(len(names))], columns=names))
+    headers = shown_in_browser(viewer.to_html(), tmp_path / "columns.html", browser_page, "thead th")
+    assert headers[1:] == [expected_visible(n) for n in names]  # the first is the index's
+
+
 def test_ti_browser(tmp_path: Path, browser_page: Any) -> None:
     from huntbook.notebook.ti_browser import TIReport
 

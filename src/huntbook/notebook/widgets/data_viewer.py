@@ -7,7 +7,7 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from huntbook.display import short_value
+from huntbook.display import short_value, visible
 from huntbook.notebook.widgets._base import Filterable, HuntWidget, check_choice, filter_box, ipywidgets
 
 if TYPE_CHECKING:
@@ -137,6 +137,7 @@ class DataViewer(Filterable, HuntWidget["pd.DataFrame"]):
     def to_html(self) -> str:
         """The page shown as an HTML table (cells escaped, long text cut)."""
         page = self.page_frame.map(short_value)
+        page.columns = [visible(str(name)) for name in page.columns]  # column names come from data too
         return str(page.to_html(escape=True, max_cols=None, border=0, classes="huntbook-data-viewer"))
 
     def _repr_html_(self) -> str:
