@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -11,13 +12,14 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from huntbook.display import cell_text, literal_text
+from huntbook.display import literal_text
 from huntbook.errors import HuntbookError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from huntbook.data.provider import QueryProvider
+    from huntbook.data.provider import QueryFunction, QueryProvider
+    from huntbook.investigation import Investigation
 
 
 class _Commands(typer.core.TyperGroup):
@@ -63,16 +65,17 @@ _consoles = _Consoles()
 LakeOption = Annotated[
     Path | None, typer.Option("--lake", help="Lake folder (default: configured lake or the demo lake).")
 ]
-FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")]
+FormatOption = Annotated[str, typer.Option("--format", "-f", help="table, csv, json or parquet.")]
 
 
 def _fail(exc: HuntbookError) -> None:
     """Print *exc* literally (its message quotes values from data) after a red 'error:', and exit 2."""
+    from huntbook.cli_hints import cli_words
     from huntbook.errors import QuerySyntaxError, UnknownColumnError, UnsupportedQueryError
 
     # These quote the query line with a caret under it (control characters already escaped).
     excerpt = isinstance(exc, QuerySyntaxError | UnknownColumnError | UnsupportedQueryError)
-    message = literal_text(str(exc), keep_newlines=excerpt)
+    message = literal_text(cli_words(str(exc)), keep_newlines=excerpt)
     _consoles.err.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
     raise typer.Exit(2)
 
@@ -98,9 +101,32 @@ def _show_warning(
 
 
 def _provider(lake: Path | None) -> QueryProvider:
+    """The local provider of *lake* (``--lake``), else of the configured lake, else of the demo lake."""
     from huntbook.data.provider import QueryProvider
 
+    lake = _lake_folder(lake)
     return QueryProvider("Local", lake=lake) if lake else QueryProvider("Local")
+
+
+def _lake_folder(lake: Path | None, *, create: bool = False) -> Path | None:
+    """*lake* (``--lake``) or the configured ``lake.path``, checked: a folder, or missing if *create*.
+
+    ``None`` when neither names a lake (the demo lake is then used).
+    """
+    where = "--lake"
+    if lake is None:
+        lake, where = _settings().lake.path, "lake.path of the config"
+        if lake is None:
+            return None
+    path = Path(lake).expanduser()
+    if path.exists() and not path.is_dir():
+        raise HuntbookError(f"{where} {path} is a file, not a lake folder: give the folder of a lake.")
+    if not path.exists() and not create:
+        raise HuntbookError(
+            f"{where} {path}: no such folder. Give the folder of a lake, or make one with "
+            f"'huntbook lake ingest FILE --lake {path}' or 'huntbook lake generate {path}'."
+        )
+    return path
 
 
 def _print_frame(frame: pd.DataFrame, fmt: str, limit: int) -> None:
@@ -108,19 +134,34 @@ def _print_frame(frame: pd.DataFrame, fmt: str, limit: int) -> None:
         frame.to_csv(sys.stdout, index=False, lineterminator=_csv_line_end(frame))
     elif fmt == "json":
         sys.stdout.write(frame.to_json(orient="records", date_format="iso", lines=True).rstrip("\n") + "\n")
+    elif fmt == "parquet":
+        _write_parquet(frame)
     elif fmt == "table":
-        from rich.table import Table
+        from huntbook.cli_frames import terminal_view
 
-        table = Table(
-            caption=f"{len(frame):,} rows" + (f", first {limit} shown" if len(frame) > limit else "")
-        )
-        for column in frame.columns:
-            table.add_column(cell_text(column), overflow="fold", max_width=60)
-        for row in frame.head(limit).itertuples(index=False):
-            table.add_row(*(cell_text("" if _isna(v) else v) for v in row))
-        _consoles.out.print(table)
+        console = _consoles.out
+        console.print(terminal_view(frame, width=console.width, limit=limit), soft_wrap=False)
     else:
-        raise HuntbookError(f"Unknown format '{fmt}': use table, csv or json.")
+        raise HuntbookError(f"Unknown format '{fmt}': use table, csv, json or parquet.")
+
+
+def _write_parquet(frame: pd.DataFrame) -> None:
+    """Write *frame* as a Parquet file to stdout, which must not be a terminal (it is binary)."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if sys.stdout.isatty():
+        raise HuntbookError("--format parquet writes a binary file: redirect it (-f parquet > rows.parquet).")
+    buffer = io.BytesIO()
+    try:
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), buffer)
+    except (pa.ArrowException, TypeError, ValueError) as exc:
+        raise HuntbookError(f"These rows cannot be written as Parquet ({exc}); use -f json.") from None
+    sys.stdout.flush()
+    sys.stdout.buffer.write(buffer.getvalue())
+    sys.stdout.buffer.flush()
 
 
 def _csv_line_end(frame: pd.DataFrame) -> str:
@@ -132,15 +173,6 @@ def _csv_line_end(frame: pd.DataFrame) -> str:
     texts = frame.select_dtypes(include=["object", "string"])
     cr = (texts.iloc[:, i].astype(str).str.contains("\r", regex=False).any() for i in range(texts.shape[1]))
     return "\r\n" if any(cr) else "\n"
-
-
-def _isna(value: Any) -> bool:
-    import pandas as pd
-
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def _parse_params(items: list[str]) -> dict[str, Any]:
@@ -162,14 +194,21 @@ def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the HTML report.")] = Path("out"),
     lake: LakeOption = None,
 ) -> None:
-    """Investigate the planted intrusion in the demo lake and write a report."""
+    """Investigate the planted intrusion in the demo lake and write a report.
+
+    On another lake (--lake) the steps run whose tables the lake has; the others are listed with
+    the tables they need and how to ingest them. Exit code 2, and no report, when no step ran.
+    """
     from huntbook.investigation import run_investigation
 
     try:
-        result = run_investigation(_provider(lake), progress=True)
+        provider = _provider(lake)
+        result = run_investigation(provider, progress=True)
     except HuntbookError as exc:
         _fail(exc)
     _consoles.out.print(result.summary_renderable())
+    if not result.ran():
+        _fail(HuntbookError(_demo_ran_nothing(result, provider)))
     report = result.write_html(out_dir / "huntbook-demo-report.html")
     size = report.stat().st_size / 1e6
     _consoles.out.print(
@@ -198,8 +237,8 @@ def query(
         qp = _provider(lake)
         if text == "-":
             text = sys.stdin.read()
-        if text.strip() in qp.catalog:
-            fn = qp.query(text.strip())
+        if text.strip() in qp.catalog or (_CATALOG_NAME.fullmatch(text.strip()) and not sql):
+            fn = _catalog_query(qp, text.strip())
             if show:
                 _consoles.out.print(literal_text(fn.text(**params), keep_newlines=True))
                 return
@@ -212,6 +251,24 @@ def query(
         _print_frame(frame, fmt, limit)
     except HuntbookError as exc:
         _fail(exc)
+
+
+_CATALOG_NAME = re.compile(r"[A-Za-z_]\w*\.[A-Za-z_]\w*")
+"""``Family.query``: a catalog query's name (no KQL query has this form)."""
+
+
+def _catalog_query(qp: QueryProvider, name: str) -> QueryFunction:
+    """Catalog query *name* of *qp*; an error naming the close names and 'huntbook queries' if none."""
+    from huntbook.errors import UnknownQueryError, did_you_mean
+
+    known = qp.list_queries()
+    if name in known:
+        return qp.query(name)
+    family = name.partition(".")[0]
+    families = {q.partition(".")[0] for q in known}
+    close = did_you_mean(name, known) or did_you_mean(family, families)
+    listing = f"'huntbook queries {family}'" if family in families else "'huntbook queries'"
+    raise UnknownQueryError(f"No catalog query '{name}'.{close} List them with {listing}.", query=name)
 
 
 @app.command()
@@ -229,7 +286,7 @@ def queries(
         if name:
             catalog = load_catalog(_settings().queries.catalog_paths)
             if name not in catalog:
-                _provider(lake).query(name)  # raises with suggestions
+                _catalog_query(_provider(lake), name)  # raises with suggestions
             _consoles.out.print(literal_text(query_help_text(catalog[name]), keep_newlines=True))
             return
         qp = _provider(lake)
@@ -315,12 +372,14 @@ def lookup(
     fmt: FormatOption = "table",
 ) -> None:
     """Look observables up in threat-intel providers (the lake's TI table by default)."""
+    from huntbook.cli_hints import cli_words
     from huntbook.enrich.ti import TILookup
     from huntbook.notebook.ti_browser import TIReport
 
     try:
         with TILookup(provider, cache=None if cache else False) as ti:
             frame = ti.lookup(_values_or_stdin(observables), types=type_)
+        frame["reason"] = frame["reason"].map(lambda r: cli_words(r) if isinstance(r, str) else r)
         if fmt == "table":
             _consoles.out.print(TIReport(frame, min_severity=min_severity))
         else:
@@ -347,7 +406,14 @@ def geoip(
 
     try:
         frame = geo_lookup(_values_or_stdin(addresses), city_db=city_db, asn_db=asn_db, offline_only=offline)
-        _print_frame(frame, fmt, limit)
+        no_asn = fmt == "table" and bool(frame["asn"].isna().all())
+        _print_frame(frame.drop(columns="asn") if no_asn else frame, fmt, limit)
+        if no_asn and (frame["status"] == "ok").any():
+            _consoles.out.print(
+                "asn not shown: the bundled data names AS organisations (as_org), not AS numbers; "
+                "--asn-db GeoLite2-ASN.mmdb adds them.",
+                style="dim",
+            )
     except HuntbookError as exc:
         _fail(exc)
 
@@ -473,8 +539,13 @@ _PROCTREE_SQL = {
 @app.command()
 def proctree(
     host: Annotated[str, typer.Option("--host", help="Host name (a prefix of Computer / DeviceName).")],
-    start: Annotated[dt.datetime, typer.Option(help="Start of the time range (UTC).")],
-    end: Annotated[dt.datetime, typer.Option(help="End of the time range (UTC, excluded).")],
+    start: Annotated[
+        dt.datetime | None, typer.Option(help="Start of the time range (UTC; default: the lake's start).")
+    ] = None,
+    end: Annotated[
+        dt.datetime | None,
+        typer.Option(help="End of the time range (UTC, excluded; default: just after the lake's end)."),
+    ] = None,
     table: Annotated[
         str | None,
         typer.Option(
@@ -492,12 +563,11 @@ def proctree(
     try:
         if table is not None and table not in _PROCTREE_SQL:
             raise HuntbookError(f"--table must be one of {', '.join(_PROCTREE_SQL)}, not '{table}'.")
-        params = {
-            "host": host,
-            "start": start.replace(tzinfo=start.tzinfo or dt.UTC),
-            "end": end.replace(tzinfo=end.tzinfo or dt.UTC),
-        }
         qp = _provider(lake)
+        if start is None or end is None:  # the lake's span, as catalog queries default them
+            first, after_last = qp.time_range
+            start, end = start or first, end or after_last
+        params = {"host": host, "start": _utc(start), "end": _utc(end)}
         tried = [table] if table is not None else list(_PROCTREE_SQL)
         for name in tried:
             try:
@@ -511,9 +581,17 @@ def proctree(
                 tree = render_tree(build_process_tree(frame), max_nodes=max_nodes)
                 _consoles.out.print(tree, soft_wrap=False)  # a tree crops long lines unless they wrap
                 return
-        raise HuntbookError(f"No process events for host '{host}' in that range of {' or '.join(tried)}.")
+        low, high = (f"{params[k]:%Y-%m-%d %H:%M:%S}" for k in ("start", "end"))
+        raise HuntbookError(
+            f"No process events for host '{host}' from {low} to {high} (UTC) in {' or '.join(tried)}."
+        )
     except HuntbookError as exc:
         _fail(exc)
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """*moment* (a time option) as UTC when it names no zone."""
+    return moment.replace(tzinfo=moment.tzinfo or dt.UTC)
 
 
 _TABLE_READERS = {".csv": "read_csv", ".jsonl": "read_json", ".json": "read_json", ".parquet": "read_parquet"}
@@ -571,6 +649,21 @@ def _binary_lines(raw: bytes, name: str, allowed: bool) -> list[str]:
             "indicators. Pass --binary to search its printable strings, or run 'huntbook unpack' on it."
         )
     return printable_strings(raw)
+
+
+def _demo_ran_nothing(result: Investigation, provider: QueryProvider) -> str:
+    """Why `demo` writes no report: no step ran, and what to do about it."""
+    from huntbook.investigation_gaps import missing_tables, ran_summary
+
+    lake = getattr(getattr(provider.driver, "lake", None), "path", None)
+    where = f"the lake at {lake}" if lake is not None else provider.environment
+    advice = (
+        " Ingest the missing tables listed above ('huntbook lake ingest'), or investigate a demo lake: "
+        "'huntbook lake generate FOLDER', then 'huntbook demo --lake FOLDER'."
+        if missing_tables(result.findings)
+        else ""
+    )
+    return f"No step of the investigation ran on {where}: {ran_summary(result)}{advice} No report written."
 
 
 def _settings() -> Any:
@@ -636,7 +729,7 @@ def lake_ingest(
     from huntbook.errors import TableNeededError
 
     try:
-        lake = lake or _settings().lake.path
+        lake = _lake_folder(lake, create=True)
         if lake is None:
             raise HuntbookError(
                 "No lake to write to: pass --lake FOLDER, or set lake.path in huntbook.yaml "

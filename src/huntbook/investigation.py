@@ -5,6 +5,11 @@ learned (hosts, accounts, indicators) to later steps, as an analyst would. No
 step knows the answer in advance: it starts from alerts and detections and
 pivots. A step that fails or finds nothing is recorded as such, and the
 steps after it still run.
+
+On a lake other than the demo lake, a step whose tables the lake does not have
+is not run: its finding says which tables it needs (`Finding.not_run`,
+`Finding.missing`; `huntbook.investigation_gaps` says how to fill them). A step
+that can do without one of its queries (`Step.optional`) runs without it.
 """
 
 from __future__ import annotations
@@ -13,16 +18,15 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from huntbook.errors import HuntbookError
+from huntbook.errors import HuntbookError, UnknownTableError
 
 if TYPE_CHECKING:
     import pandas as pd
     from rich.console import RenderableType
 
     from huntbook.data.provider import QueryProvider
-
 
 
 @dataclass
@@ -47,11 +51,32 @@ class Finding:
     """A process tree (`huntbook.analysis.proctree.build_process_tree`) to draw."""
     places: pd.DataFrame | None = None
     """Rows with ``Latitude``/``Longitude`` to put on a map (``layer`` names their map layer)."""
+    not_run: str | None = None
+    """Why the step was not run: the tables it needs are not in the lake."""
+    missing: dict[str, list[str]] = field(default_factory=dict)
+    """Tables the lake lacks, each with the step's queries that could not run for want of it."""
 
     @property
     def found(self) -> bool:
         """Whether the step found something (and did not fail)."""
-        return self.error is None and self.evidence is not None and not self.evidence.empty
+        return self.ran and self.evidence is not None and not self.evidence.empty
+
+    @property
+    def ran(self) -> bool:
+        """Whether the step ran to its end (it was neither left out nor failed)."""
+        return self.error is None and self.not_run is None
+
+    def left_out(self) -> str:
+        """What a step that ran left out for want of a table ("" when nothing).
+
+        ``"DNS.list_lookups_for_domain was not run: no table DnsEvents"``.
+        """
+        if self.not_run is not None:
+            return ""
+        return "; ".join(
+            f"{', '.join(queries)} {'was' if len(queries) == 1 else 'were'} not run: no table {table}"
+            for table, queries in self.missing.items()
+        )
 
 
 @dataclass
@@ -62,6 +87,8 @@ class Investigation:
     findings: list[Finding]
     started: dt.datetime
     seconds: float
+    lake: Path | None = None
+    """The lake folder investigated (None for a backend that is not a lake)."""
 
     def hosts(self) -> list[str]:
         """Every host named by a finding (short names), in order of appearance."""
@@ -73,12 +100,17 @@ class Investigation:
         return _unique(n for n in names if not n.endswith("$"))
 
     def indicators(self) -> dict[str, list[str]]:
-        """Every indicator found, by type."""
+        """Every indicator found, by type (types without a value left out)."""
         merged: dict[str, list[str]] = {}
         for finding in self.findings:
             for kind, values in finding.indicators.items():
-                merged[kind] = _unique([*merged.get(kind, []), *values])
+                if values:
+                    merged[kind] = _unique([*merged.get(kind, []), *values])
         return merged
+
+    def ran(self) -> list[Finding]:
+        """The findings of the steps that ran to their end (not left out, not failed)."""
+        return [f for f in self.findings if f.ran]
 
     def summary_renderable(self) -> RenderableType:
         """A rich renderable of the findings, for a terminal (every value from the data shown literally)."""
@@ -87,14 +119,21 @@ class Investigation:
         from rich.text import Text
 
         from huntbook.display import literal_text
+        from huntbook.investigation_gaps import gaps_renderable, ran_summary
 
         table = Table(title="Findings", show_lines=True)
         for column in ("step", "when (UTC)", "finding"):
             table.add_column(column, overflow="fold")
         for f in self.findings:
             when = _fmt_time(f.start) if f.start else ""
-            if f.error is None:
+            if f.not_run is not None:
+                text = Text.assemble(("not run:", "yellow"), " ", literal_text(f.not_run))
+            elif f.error is None:
                 text = literal_text(f.summary)
+                if f.left_out():
+                    text.append_text(
+                        Text.assemble("\n", ("left out:", "yellow"), " ", literal_text(f.left_out()))
+                    )
             else:
                 text = Text.assemble(("failed:", "red"), " ", literal_text(f.error))
             table.add_row(literal_text(f.step), when, text)
@@ -103,7 +142,10 @@ class Investigation:
         facts.add_row("Accounts", literal_text(", ".join(self.accounts()) or "-"))
         for kind, values in self.indicators().items():
             facts.add_row(literal_text(kind), literal_text(", ".join(values)))
-        return Group(table, facts)
+        gaps = gaps_renderable(self)
+        if gaps is None:
+            return Group(table, facts)
+        return Group(table, facts, Text(""), gaps, Text(ran_summary(self)))
 
     def write_html(self, path: Path) -> Path:
         """Write a self-contained HTML report to *path* and return it."""
@@ -114,18 +156,66 @@ class Investigation:
         return path
 
 
-Step = Callable[["_Context"], Finding]
+class Step(NamedTuple):
+    """One step of the investigation: its title, what runs it, and the catalog queries it runs."""
+
+    title: str
+    run: Callable[[_Context], Finding]
+    needs: tuple[str, ...] = ()
+    """Queries the step cannot do without: when the lake lacks one's table, the step is not run."""
+    optional: tuple[str, ...] = ()
+    """Queries the step runs when the lake has their tables (it is not run when it has none of them
+    and *needs* is empty)."""
+
+
+class _MissingTablesError(HuntbookError):
+    """A query of a step reads tables the lake does not have."""
+
+    def __init__(self, query: str, tables: list[str]):
+        self.query, self.tables = query, tables
+        super().__init__(f"{query} reads {', '.join(tables)}, which the lake does not have.")
 
 
 class _Context:
-    """What the steps share: the provider and what earlier steps learned."""
+    """What the steps share: the provider, what earlier steps learned, and the lake's tables."""
 
     def __init__(self, provider: QueryProvider):
         self.qp = provider
         self.facts: dict[str, Any] = {}
+        self.tables = _lake_tables(provider)
+        self.lacking: dict[str, list[str]] = {}
+        """The current step's queries left out, by the missing table that kept them from running."""
+
+    def missing(self, name: str) -> list[str]:
+        """The tables query *name* reads that the lake does not have ([] when the backend cannot tell)."""
+        if self.tables is None:
+            return []
+        return [t for t in self.qp.query(name).query.tables if t not in self.tables]
 
     def run(self, name: str, **params: Any) -> pd.DataFrame:
-        return self.qp.run(name, **params)
+        missing = self.missing(name)
+        if missing:
+            raise _MissingTablesError(name, missing)
+        try:
+            return self.qp.run(name, **params)
+        except UnknownTableError as exc:  # a table the query did not declare, or a remote backend
+            raise _MissingTablesError(name, [exc.table]) from exc
+
+    def run_optional(self, name: str, **params: Any) -> pd.DataFrame | None:
+        """The rows of query *name*, or None (noted in `lacking`) when the lake lacks its tables."""
+        try:
+            return self.run(name, **params)
+        except _MissingTablesError as exc:
+            for table in exc.tables:
+                self.lacking.setdefault(table, []).append(name)
+            return None
+
+
+def _lake_tables(provider: QueryProvider) -> set[str] | None:
+    """The tables of the provider's lake, or None for a backend that is not a lake."""
+    if getattr(provider.driver, "lake", None) is None:
+        return None
+    return set(provider.driver.tables())
 
 
 def run_investigation(provider: QueryProvider, *, progress: bool = False) -> Investigation:
@@ -144,17 +234,43 @@ def run_investigation(provider: QueryProvider, *, progress: bool = False) -> Inv
     clock = time.perf_counter()
     context = _Context(provider)
     findings: list[Finding] = []
-    steps = list(STEPS)
+    steps = [Step(*step) for step in STEPS]
     if progress:
         from rich.progress import track
 
         steps = list(track(steps, description="Investigating", transient=True))
-    for title, step in steps:
-        try:
-            findings.append(step(context))
-        except HuntbookError as exc:
-            findings.append(Finding(title, "", [], error=str(exc)))
-    return Investigation(provider.environment, findings, started, time.perf_counter() - clock)
+    for step in steps:
+        findings.append(_run_step(context, step))
+    lake = getattr(getattr(provider.driver, "lake", None), "path", None)
+    seconds = time.perf_counter() - clock
+    return Investigation(provider.environment, findings, started, seconds, Path(lake) if lake else None)
+
+
+def _run_step(ctx: _Context, step: Step) -> Finding:
+    """The finding of *step*: run when the lake has its tables, else one saying which it lacks."""
+    lacking: dict[str, list[str]] = {}
+    for query in (*step.needs, *step.optional):
+        for table in ctx.missing(query):
+            lacking.setdefault(table, []).append(query)
+    needed = [t for t, queries in lacking.items() if set(queries) & set(step.needs)]
+    if needed or (step.optional and not step.needs and all(ctx.missing(q) for q in step.optional)):
+        return _not_run(step.title, [*step.needs, *step.optional], needed or list(lacking), lacking)
+    ctx.lacking = {}
+    try:
+        finding = step.run(ctx)
+    except _MissingTablesError as exc:
+        return _not_run(step.title, [exc.query], exc.tables, {t: [exc.query] for t in exc.tables})
+    except HuntbookError as exc:
+        return Finding(step.title, "", [], error=str(exc))
+    finding.missing = {**finding.missing, **ctx.lacking}
+    return finding
+
+
+def _not_run(title: str, queries: list[str], needed: list[str], lacking: dict[str, list[str]]) -> Finding:
+    names = " and ".join(needed) if len(needed) < 3 else ", ".join(needed[:-1]) + f" and {needed[-1]}"
+    tables = "table" if len(needed) == 1 else "tables"
+    reason = f"needs {tables} {names}, which the lake does not have"
+    return Finding(title, "", queries, not_run=reason, missing=lacking)
 
 
 # -- the steps -----------------------------------------------------------------
@@ -241,7 +357,9 @@ def _c2(ctx: _Context) -> Finding:
     queries = ["DNS.list_lookups_for_domain", "Network.detect_beaconing", "Network.list_connections_for_ip"]
     answers: list[str] = []
     for domain in ctx.facts.get("c2_domains", []):
-        lookups = ctx.run("DNS.list_lookups_for_domain", domain=domain)
+        lookups = ctx.run_optional("DNS.list_lookups_for_domain", domain=domain)
+        if lookups is None:  # no DNS table: the busiest beacon stands in for the domain's address
+            break
         for value in lookups["Answers"]:
             answers.extend(_json_list(value))
     beacons = ctx.run("Network.detect_beaconing")
@@ -296,7 +414,7 @@ def _attack_chain(ctx: _Context) -> Finding:
         missing = f"The PowerShell process of {_fmt_time(started)} is not in the 4688 events."
         return Finding(title, missing, queries)
     key = int(cradle["proc_key"].iloc[0])
-    above, below = ancestors_of(tree, key), descendants_of(tree, key)
+    above, below = ancestors_of(tree, key, include_self=False), descendants_of(tree, key, include_self=False)
     chain = pd.concat([above, cradle.head(1), below]).sort_values("start", na_position="first")
     programs = _unique(below["process_name"].map(_file_name))
     parent = _file_name(str(above["process_name"].iloc[-1])) if len(above) else "an unknown parent"
@@ -304,7 +422,7 @@ def _attack_chain(ctx: _Context) -> Finding:
         f"{parent} started the PowerShell cradle on {_short_host(host)}; {len(below)} processes descend "
         f"from it: {', '.join(programs)}"
     )
-    shown = ["start", "depth", "process_name", "command_line", "user"]
+    shown = ["start", "depth", "process_name", "process_path", "command_line", "user"]
     return Finding(
         title,
         summary,
@@ -313,7 +431,7 @@ def _attack_chain(ctx: _Context) -> Finding:
         end=below["start"].max() if len(below) else None,
         hosts=[host],
         accounts=_unique(chain["user"].dropna()),
-        evidence=chain[shown].assign(process_name=chain["process_name"].map(_file_name)),
+        evidence=chain[shown],
         events=below,
         tree=chain,
     )
@@ -511,8 +629,8 @@ def _lateral_movement(ctx: _Context) -> Finding:
     source = ctx.facts.get("victim_ip")
     queries = ["Heartbeat.get_host_info", "WindowsSecurity.summarize_network_logons"]
     if source is None and ctx.facts.get("victim_host"):
-        info = ctx.run("Heartbeat.get_host_info", host_name=ctx.facts["victim_host"])
-        source = str(info["ComputerIP"].iloc[0]) if len(info) else None
+        info = ctx.run_optional("Heartbeat.get_host_info", host_name=ctx.facts["victim_host"])
+        source = str(info["ComputerIP"].iloc[0]) if info is not None and len(info) else None
     logons = ctx.run("WindowsSecurity.summarize_network_logons")
     moves = logons[logons["IpAddress"] == source] if source else logons.iloc[0:0]
     # Machine accounts and the user's own account log on from their workstation every day;
@@ -528,6 +646,9 @@ def _lateral_movement(ctx: _Context) -> Finding:
         + (" after credentials were dumped" if since is not None else "")
         if targets
         else "No new network logons from the compromised host."
+        if source
+        else "The compromised host's address is not known (no beaconing pair, no heartbeat of the host), "
+        "so its network logons cannot be told from the others."
     )
     return Finding(
         "Lateral movement: network logons",
@@ -542,27 +663,36 @@ def _lateral_movement(ctx: _Context) -> Finding:
 
 
 def _exfiltration(ctx: _Context) -> Finding:
-    staging = ctx.run("WindowsSecurity.list_archive_staging")
-    transfers = ctx.run("Network.list_large_outbound_transfers")
-    transfers = transfers[~transfers["DestinationIP"].map(_is_internal)]
+    queries = ["WindowsSecurity.list_archive_staging", "Network.list_large_outbound_transfers"]
+    # each half stands alone: a lake with only one of the two tables still answers it
+    staging = ctx.run_optional(queries[0])
+    transfers = ctx.run_optional(queries[1])
+    if transfers is not None:
+        transfers = transfers[~transfers["DestinationIP"].map(_is_internal)]
     parts = []
-    if len(staging):
-        tool = _file_name(staging["NewProcessName"].iloc[0])
-        parts.append(f"archived with {tool} on {staging['Computer'].iloc[0]}")
-    if len(transfers):
-        top = transfers.iloc[0]
+    if staging is not None:
+        tool = _file_name(staging["NewProcessName"].iloc[0]) if len(staging) else None
+        parts.append(
+            f"archived with {tool} on {staging['Computer'].iloc[0]}" if tool else "no archive staging"
+        )
+    if transfers is not None:
+        top = transfers.iloc[0] if len(transfers) else None
         parts.append(
             f"{top['SentBytes'] / 1e6:,.0f} MB sent from {top['SourceIP']} to {top['DestinationIP']}"
+            if top is not None
+            else "no large outbound transfer"
         )
+    found = (staging is not None and len(staging)) or (transfers is not None and len(transfers))
+    summary = ("Data " if found else "Found ") + " and ".join(parts)
     return Finding(
         "Collection and exfiltration",
-        "Data " + " and ".join(parts) if parts else "No staging or large transfers found.",
-        ["WindowsSecurity.list_archive_staging", "Network.list_large_outbound_transfers"],
-        start=_first(staging),
-        end=transfers["LastSeen"].max() if len(transfers) else None,
-        hosts=_unique(staging["Computer"]),
-        indicators={"ip": _unique(transfers["DestinationIP"])},
-        evidence=transfers,
+        summary if found else "No staging or large transfers found." if len(parts) == 2 else summary + ".",
+        [q for q, rows in zip(queries, (staging, transfers), strict=True) if rows is not None],
+        start=_first(staging) if staging is not None else None,
+        end=transfers["LastSeen"].max() if transfers is not None and len(transfers) else None,
+        hosts=_unique(staging["Computer"]) if staging is not None else [],
+        indicators={"ip": _unique(transfers["DestinationIP"])} if transfers is not None else {},
+        evidence=transfers if transfers is not None and (len(transfers) or staging is None) else staging,
     )
 
 
@@ -655,18 +785,56 @@ def _ssh_brute_force(ctx: _Context) -> Finding:
     )
 
 
-STEPS: tuple[tuple[str, Step], ...] = (
-    ("Alerts", _alerts),
-    ("Initial access: malicious document", _phishing),
-    ("Execution: encoded PowerShell download cradle", _encoded_powershell),
-    ("Process tree of the attack chain", _attack_chain),
-    ("Command and control: beaconing", _c2),
-    ("Threat intelligence matches", _threat_intel),
-    ("Credential access: LSASS dump", _credential_dumping),
-    ("Lateral movement: network logons", _lateral_movement),
-    ("Collection and exfiltration", _exfiltration),
-    ("Password spray against Azure AD", _password_spray),
-    ("SSH brute force and persistence", _ssh_brute_force),
+_WIN = "WindowsSecurity."
+_CONNECTIONS = "Network.list_connections_for_ip"
+STEPS: tuple[Step, ...] = (
+    Step("Alerts", _alerts, ("SecurityAlert.list_alerts",)),
+    Step("Initial access: malicious document", _phishing, (_WIN + "list_office_child_processes",)),
+    Step(
+        "Execution: encoded PowerShell download cradle",
+        _encoded_powershell,
+        (_WIN + "list_encoded_powershell",),
+    ),
+    Step("Process tree of the attack chain", _attack_chain, (_WIN + "list_host_processes",)),
+    Step(
+        "Command and control: beaconing",
+        _c2,
+        ("Network.detect_beaconing", _CONNECTIONS),
+        ("DNS.list_lookups_for_domain",),
+    ),
+    Step(
+        "Threat intelligence matches",
+        _threat_intel,
+        ("ThreatIntelligence.match_ip_indicators_in_firewall",),
+        ("Network.summarize_destinations_for_host", _CONNECTIONS),
+    ),
+    Step("Credential access: LSASS dump", _credential_dumping, (_WIN + "list_credential_dumping",)),
+    Step(
+        "Lateral movement: network logons",
+        _lateral_movement,
+        (_WIN + "summarize_network_logons",),
+        ("Heartbeat.get_host_info",),
+    ),
+    Step(
+        "Collection and exfiltration",
+        _exfiltration,
+        (),
+        (_WIN + "list_archive_staging", "Network.list_large_outbound_transfers"),
+    ),
+    Step(
+        "Password spray against Azure AD",
+        _password_spray,
+        ("AzureAD.detect_password_spray", "AzureAD.list_successful_signins_from_ips"),
+    ),
+    Step(
+        "SSH brute force and persistence",
+        _ssh_brute_force,
+        (
+            "LinuxSyslog.detect_ssh_brute_force",
+            "LinuxSyslog.list_ssh_logins",
+            "LinuxSyslog.list_persistence_changes",
+        ),
+    ),
 )
 """The steps, in the order an analyst would take them."""
 

@@ -18,6 +18,8 @@ from html import escape
 from typing import TYPE_CHECKING, TypeVar
 
 from huntbook.display import html_text, short_value
+from huntbook.report_table import CSS as TABLE_CSS
+from huntbook.report_table import evidence_table
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -31,7 +33,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-EVIDENCE_ROWS = 15
 _CSS = """
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2330;
 background:#f5f6f8}
@@ -41,9 +42,6 @@ section{background:#fff;border-radius:8px;padding:14px 20px;margin:14px 0;box-sh
 h2{font-size:17px;margin:0 0 6px}.facts td{padding:2px 12px 2px 0;vertical-align:top}
 .facts td:first-child{font-weight:600;white-space:nowrap}.q{color:#5a6473;font-size:12px}
 .err{color:#b3261e}.none{color:#5a6473}h2,p,.facts td{overflow-wrap:anywhere}
-table.ev{border-collapse:collapse;font-size:12px;margin-top:8px;display:block;overflow-x:auto}
-table.ev th,table.ev td{border:1px solid #dde1e6;padding:3px 6px;text-align:left;max-width:420px;
-overflow-wrap:anywhere}table.ev th{background:#eef1f4}
 svg text{font:11px system-ui,sans-serif;fill:#1d2330}
 .pic{overflow-x:auto}iframe.map{width:100%;border:1px solid #dde1e6;border-radius:4px}
 """
@@ -74,18 +72,22 @@ class Pictures:
 
 def render_report(investigation: Investigation) -> str:
     """Return the report of *investigation* as one HTML document."""
+    from huntbook.investigation_gaps import gaps_html
+
     pictures = draw_pictures(investigation.findings)
     notes = "".join(f"<p class='none'>{html_text(n)}</p>" for n in pictures.notes)
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         "<title>huntbook investigation</title><style>",
         _CSS,
+        TABLE_CSS,
         "</style>",
         pictures.head,
         "</head><body><header><h1>huntbook investigation</h1>",
         f"<p>{html_text(investigation.environment)} · run {investigation.started:%Y-%m-%d %H:%M} UTC · "
         f"{investigation.seconds:.1f} s · {len(investigation.findings)} steps</p></header><main>",
         _facts(investigation),
+        gaps_html(investigation),  # steps the lake's tables could not feed, and what to ingest
         *(pictures.sections or [_timeline(investigation.findings)]),
         f"<section>{notes}</section>" if notes else "",
         *(_finding(f) for f in investigation.findings),
@@ -164,7 +166,15 @@ def _timeline_model(findings: list[Finding], plot_timeline: Callable[..., BokehP
         ref_events=pd.concat(marks, ignore_index=True) if marks else None,
         ref_label_column="label" if marks else None,
         title="What happened when: one lane per step" + (f"; {about}" if about else ""),
+        view="lane starts",  # where every step begins: steps hours apart stay apart
+        zoom_buttons=_step_button_label,
+        view_label="Every step's start",
     ).model
+
+
+def _step_button_label(lane: str) -> str:
+    """A zoom button's label: the lane up to a colon (``"3 · Execution: encoded"`` -> ``"3 · Execution"``)."""
+    return lane.split(":", 1)[0]
 
 
 def timeline_events(findings: list[Finding]) -> pd.DataFrame:
@@ -276,14 +286,14 @@ def _finding(f: Finding) -> str:
     head = f"<section><h2>{html_text(f.step)}</h2>"
     if f.error is not None:
         return head + f"<p class='err'>This step failed: {html_text(f.error)}</p></section>"
+    if f.not_run is not None:
+        return head + f"<p class='none'>Not run: {html_text(f.not_run)}.</p></section>"
     queries = ", ".join(html_text(q) for q in f.queries)
     body = f"<p>{html_text(f.summary)}</p><p class='q'>Queries: {queries}</p>"
+    if f.left_out():
+        body += f"<p class='none'>Left out: {html_text(f.left_out())}.</p>"
     if f.evidence is not None and len(f.evidence):
-        shown = f.evidence.head(EVIDENCE_ROWS).astype(object).map(short_value, na_action="ignore")
-        more = len(f.evidence) - len(shown)
-        body += shown.to_html(index=False, escape=True, classes="ev", border=0, na_rep="")
-        if more > 0:
-            body += f"<p class='none'>… and {more:,} more rows.</p>"
+        body += evidence_table(f.evidence)
     elif f.evidence is not None:
         body += "<p class='none'>No rows.</p>"
     return head + body + "</section>"

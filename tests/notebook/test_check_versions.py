@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from huntbook.notebook import check_versions
-from huntbook.notebook.requirements import version_status
+from huntbook.notebook.requirements import installed_version, version_status
 
 
 @pytest.mark.parametrize(
@@ -27,6 +27,13 @@ from huntbook.notebook.requirements import version_status
 )
 def test_version_status(installed, required, optional, status):
     assert version_status(installed, required, optional=optional) == status
+
+
+def test_installed_version_agrees_with_importlib_metadata_for_every_distribution():
+    names = {d.metadata["Name"] for d in metadata.distributions()}
+    assert len(names) > 10
+    assert {n: installed_version(n) for n in names} == {n: metadata.version(n) for n in names}
+    assert installed_version("no-such-distribution-huntbook-test") is None
 
 
 def test_report_lists_core_and_every_extra_with_installed_versions():

@@ -1,5 +1,6 @@
 """init_notebook: names, display options, accessors and findings; in a script and in a real kernel."""
 
+import os
 import subprocess
 import sys
 
@@ -90,3 +91,17 @@ def test_in_a_real_kernel_it_shows_html_and_fills_the_notebook(demo_lake):  # th
     assert second[0]["text"].strip() == "pandas QueryProvider ZMQInteractiveShell"
     assert len(third) == 7
     assert all("application/vnd.jupyter.widget-view+json" in output["data"] for output in third)
+
+
+def test_a_new_user_sees_no_fix_under_nothing_to_fix(tmp_path):
+    """A fresh process with no config file: what init_notebook prints agrees with itself."""
+    env = {k: v for k, v in os.environ.items() if k != "HUNTBOOK_CONFIG"}
+    env |= {"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / ".config")}
+    code = "from huntbook.notebook import init_notebook\ninit_notebook()\n"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path, env=env
+    ).stdout
+    lines = out.splitlines()
+    assert lines[1].startswith("huntbook is ready:") and "nothing to fix" in lines[1]
+    assert not [line for line in lines if line.strip().startswith("fix:")]
+    assert any(line.strip().startswith("tip: To configure huntbook") for line in lines)

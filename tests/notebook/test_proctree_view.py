@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from huntbook.analysis.proctree import build_process_tree, tree_summary
+from huntbook.analysis.proctree import ancestors_of, build_process_tree, descendants_of, tree_summary
 from huntbook.notebook import ProcessTreeSummary
 from huntbook.notebook.proctree_view import process_tree_summary_html
 
@@ -20,7 +20,7 @@ def _events(**overrides):
             "C:\\Windows\\System32\\cmd.exe",
             "2026-11-10 09:02",
         ),
-        ("h2", 0x40, 0x8, "C:\\Temp\\evil.exe", "C:\\Temp\\<b>dropper</b>.exe", "2026-11-10 10:00"),
+        ("h2", 0x40, 0x8, "C:\\Temp\\evil.exe", "C:\\<img src=x onerror=alert(1)>.exe", "2026-11-10 10:00"),
     ]
     frame = pd.DataFrame(
         rows,
@@ -53,8 +53,20 @@ def test_summary_headline_and_rows():
     assert summary["processes"].tolist() == sorted(tree_summary(tree)["processes"], reverse=True)
     html = process_tree_summary_html(tree)
     assert html.count("<tr>") == 1 + len(summary)
-    assert "&lt;b&gt;dropper&lt;/b&gt;" in html and "<b>dropper" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;.exe" in html and "<img" not in html
     assert repr(view).splitlines()[1:] == [
-        "  tree 0: h1  C:\\Windows\\userinit.exe  4 processes, depth 3",
-        "  tree 1: h2  C:\\Temp\\<b>dropper</b>.exe  2 processes, depth 1",
+        "  tree 0: h1  userinit.exe  4 processes, depth 3",
+        "  tree 1: h2  <img src=x onerror=alert(1)>.exe  2 processes, depth 1",
     ]
+
+
+def test_a_part_of_a_tree_is_summarised_from_its_top():
+    tree = build_process_tree(_events(), schema="4688")
+    cmd = int(tree.loc[tree["process_name"] == "cmd.exe", "proc_key"].iloc[0])
+    view = ProcessTreeSummary(descendants_of(tree, cmd))
+    assert view.headline() == (
+        "2 processes in 1 tree on 1 host, 2026-11-10 09:01:00 to 2026-11-10 09:02:00 UTC"
+    )
+    assert repr(view).splitlines()[1:] == ["  tree 0: h1  cmd.exe  2 processes, depth 3"]
+    html = process_tree_summary_html(ancestors_of(tree, cmd))
+    assert "<td style='text-align:left'>userinit.exe</td>" in html

@@ -105,3 +105,48 @@ def test_text_and_html_list_every_finding(config):
     assert text.splitlines()[0] == report.summary() and "error(s)" in report.summary()
     assert "✘ lake: lake.path /nonexistent/<lake> is not a folder." in text
     assert "/nonexistent/&lt;lake&gt;" in page and "<lake>" not in page
+
+
+def _summary_agrees_with_lines(report):
+    """The summary's verdict matches the lines below it, in text and in HTML."""
+    text, page = str(report), report._repr_html_()
+    fix_lines = [line for line in text.splitlines() if line.lstrip().startswith("fix:")]
+    if "nothing to fix" in report.summary():
+        assert not fix_lines and "fix:" not in page
+    else:
+        errors = sum(f.level == "error" for f in report.findings)
+        assert report.summary().startswith(f"huntbook setup: {errors} error(s)")
+    # every "fix:" belongs to a problem; every hint on a passing check is a tip
+    assert len(fix_lines) == sum(bool(f.fix) for f in report.problems)
+    assert text.count("tip: ") == sum(bool(f.fix) for f in report.findings if not f.needs_action)
+
+
+def test_no_config_says_nothing_to_fix_and_shows_no_fix_lines(tmp_path, monkeypatch):
+    monkeypatch.delenv("HUNTBOOK_CONFIG", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / ".config"))
+    monkeypatch.chdir(tmp_path)
+    report = check_setup()
+    assert by_topic(report)["config"].level == "info" and by_topic(report)["config"].fix
+    assert not report.problems and "nothing to fix" in report.summary()
+    assert "tip(s) below" in report.summary()
+    assert "\n    tip: To configure huntbook, create huntbook.yaml" in str(report)
+    _summary_agrees_with_lines(report)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{}\n",
+        "lake:\n  path: /nonexistent/lake\n",
+        "providers:\n  ti:\n    providers: [lake, virustotal]\n",
+        "queries:\n  catalog_paths: [/nonexistent/queries]\n",
+        "lake:\n  pth: x\n",
+    ],
+)
+def test_the_summary_agrees_with_the_fix_lines(config, text):
+    config(text)
+    report = check_setup()
+    _summary_agrees_with_lines(report)
+    if report.problems:
+        assert "to fix" in report.summary() and "nothing to fix" not in report.summary()

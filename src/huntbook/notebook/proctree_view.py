@@ -22,7 +22,10 @@ MAX_TREES_SHOWN = 50
 
 @dataclass(frozen=True)
 class ProcessTreeSummary:
-    """One line per process tree: host, root process, size, depth and time span.
+    """One line per process tree: host, top process, size, depth and time span.
+
+    A part of a tree (`descendants_of`, `ancestors_of`) is summarised from
+    the process it starts at.
 
     Parameters
     ----------
@@ -46,7 +49,10 @@ class ProcessTreeSummary:
         processes, trees = len(tree), int(tree["tree_id"].nunique()) if len(tree) else 0
         hosts = int(tree["host"].nunique()) if len(tree) else 0
         inferred = int(tree["inferred"].fillna(False).astype(bool).sum()) if len(tree) else 0
-        text = f"{processes:,} processes in {trees:,} trees on {hosts:,} host{'s' if hosts != 1 else ''}"
+        text = (
+            f"{processes:,} process{'es' if processes != 1 else ''}"
+            f" in {trees:,} tree{'s' if trees != 1 else ''} on {hosts:,} host{'s' if hosts != 1 else ''}"
+        )
         if inferred:
             text += f" ({inferred:,} parents inferred from their children's events)"
         if processes:

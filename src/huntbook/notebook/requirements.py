@@ -51,11 +51,24 @@ class PackageStatus:
 
 
 def installed_version(package: str) -> str | None:
-    """Return the installed version of distribution *package*, or ``None``."""
+    """Return the installed version of distribution *package*, or ``None``.
+
+    Reads the ``Version`` header of the distribution's metadata file without
+    parsing the whole file as e-mail (``metadata.version`` does, at a few ms
+    per package); falls back to ``metadata.version``'s way when the header is not found.
+    """
     try:
-        return metadata.version(package)
+        dist = metadata.distribution(package)
     except metadata.PackageNotFoundError:
         return None
+    text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
+    for line in text.splitlines():
+        if not line:  # the end of the headers
+            break
+        key, sep, value = line.partition(":")
+        if sep and not line[0].isspace() and key.lower() == "version":  # not a continuation line
+            return value.strip()
+    return dist.version
 
 
 def python_requirement() -> tuple[str, str, bool]:

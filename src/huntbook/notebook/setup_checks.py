@@ -52,9 +52,19 @@ class Finding:
     message: str
     fix: str = ""
 
+    @property
+    def needs_action(self) -> bool:
+        """Whether this finding is a problem to fix (a warning or an error)."""
+        return self.level in ("warning", "error")
+
+    @property
+    def fix_label(self) -> str:
+        """``fix`` for a problem's remedy, ``tip`` for an optional step (ok and info findings)."""
+        return "fix" if self.needs_action else "tip"
+
     def __str__(self) -> str:
         text = f"{_MARK[self.level]} {self.topic}: {self.message}"
-        return f"{text}\n    fix: {self.fix}" if self.fix else text
+        return f"{text}\n    {self.fix_label}: {self.fix}" if self.fix else text
 
 
 @dataclass(frozen=True)
@@ -67,7 +77,7 @@ class SetupReport:
     @property
     def problems(self) -> list[Finding]:
         """Findings that need action (warnings and errors)."""
-        return [f for f in self.findings if f.level in ("warning", "error")]
+        return [f for f in self.findings if f.needs_action]
 
     @property
     def ok(self) -> bool:
@@ -77,10 +87,12 @@ class SetupReport:
     def summary(self) -> str:
         """One line: how many checks passed and how many need attention."""
         if not self.problems:
-            return f"huntbook is ready: {len(self.findings)} checks, nothing to fix."
+            tips = sum(bool(f.fix) for f in self.findings)
+            optional = f"; {tips} optional tip(s) below" if tips else ""
+            return f"huntbook is ready: {len(self.findings)} checks, nothing to fix{optional}."
         errors = sum(f.level == "error" for f in self.findings)
         warnings = len(self.problems) - errors
-        return f"huntbook setup: {errors} error(s), {warnings} warning(s) to look at."
+        return f"huntbook setup: {errors} error(s), {warnings} warning(s) to fix."
 
     def __str__(self) -> str:
         return "\n".join([self.summary(), *(str(f) for f in self.findings)])
@@ -91,7 +103,11 @@ class SetupReport:
     def _repr_html_(self) -> str:
         items = []
         for f in self.findings:
-            fix = f"<br><span style='margin-left:1.4em'>fix: {html_text(f.fix)}</span>" if f.fix else ""
+            fix = (
+                f"<br><span style='margin-left:1.4em'>{f.fix_label}: {html_text(f.fix)}</span>"
+                if f.fix
+                else ""
+            )
             items.append(
                 f"<li style='list-style:none;color:{_COLOUR[f.level]}'>{_MARK[f.level]} "
                 f"<b>{html_text(f.topic)}</b>: {html_text(f.message)}{fix}</li>"

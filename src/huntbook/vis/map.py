@@ -161,17 +161,27 @@ def plot_map(
 
 
 def _refit_when_resized(fmap: folium.Map, bounds: list[list[float]]) -> None:
-    """Fit the markers again once the page has its real size (an iframe may start smaller)."""
+    """Measure the map again and fit the markers whenever its frame gets a new size.
+
+    A map in a frame that is laid out late, hidden or collapsed starts at 0 x 0 and Leaflet draws
+    nothing (a blank grey box); a ``ResizeObserver`` on the map's own box sees it get its real size.
+    The script runs once the page is parsed: folium defines the map after this element.
+    """
     import json
 
     import folium
 
     name = fmap.get_name()
     refit = (
-        f"function refit_{name}() {{ {name}.invalidateSize(); "
-        f"{name}.fitBounds({json.dumps(bounds)}, {{padding: [20, 20], maxZoom: 6}}); }}\n"
-        f"window.addEventListener('load', refit_{name});\n"
-        f"window.addEventListener('resize', refit_{name});"
+        f"document.addEventListener('DOMContentLoaded', function () {{\n"
+        f"  var map = {name}, box = map.getContainer(), seen = '';\n"
+        "  function refit() { var size = box.clientWidth + 'x' + box.clientHeight;\n"
+        "    if (!box.clientWidth || !box.clientHeight || size === seen) { return; }\n"
+        "    seen = size; map.invalidateSize({animate: false});\n"
+        f"    map.fitBounds({json.dumps(bounds)}, {{padding: [20, 20], maxZoom: 6, animate: false}}); }}\n"
+        "  if (window.ResizeObserver) { new ResizeObserver(refit).observe(box); }\n"
+        "  window.addEventListener('load', refit); window.addEventListener('resize', refit); refit();\n"
+        "});"
     )
     _page(fmap).script.add_child(folium.Element(refit))
 

@@ -24,7 +24,7 @@ __all__ = ["PlotError", "plot_process_tree", "save_html", "tree_layout"]
 
 TREE_COLUMNS = ("proc_key", "parent_key", "process_name")
 """What a process tree frame must have (`build_process_tree` gives more)."""
-HOVER_COLUMNS = ("process_name", "command_line", "user", "host", "pid", "start")
+HOVER_COLUMNS = ("process_name", "process_path", "command_line", "user", "host", "pid", "start")
 PALETTE_SIZE = 10
 VISIBLE_DEPTH = 15
 """Levels shown at first; pan sideways for deeper ones."""
@@ -45,9 +45,12 @@ def plot_process_tree(
     Parameters
     ----------
     tree : DataFrame
-        One row per process with ``proc_key``, ``parent_key`` (missing for a
-        root) and ``process_name``; ``command_line``, ``user``, ``host``,
-        ``pid`` and ``start`` are shown on hover when present.
+        One row per process with ``proc_key``, ``parent_key`` and
+        ``process_name`` (the file name, ``powershell.exe``; a path is cut to
+        its file name); ``process_path``, ``command_line``, ``user``, ``host``,
+        ``pid`` and ``start`` are shown on hover when present. A process whose
+        parent is not in the frame starts a branch, so a part of a tree
+        (``descendants_of``, ``ancestors_of``) is drawn from where it starts.
     color_by : str, optional
         A column to colour processes by (``process_name`` colours by file
         name). Default: ``host`` when there are several hosts, else

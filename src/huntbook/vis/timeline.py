@@ -10,12 +10,13 @@ and its range tool drives the main view.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from huntbook.vis._bokeh import BokehPlot, require_bokeh
+from huntbook.vis import timeline_zoom
+from huntbook.vis._bokeh import BokehPlot, PlotError, require_bokeh
 from huntbook.vis._time import (
     DATETIME_TIP,
     Series,
@@ -43,6 +44,9 @@ TIME_BINS = 1_000
 OVERVIEW_BINS = 400
 LANE_PIXELS = 30
 OVERVIEW_HEIGHT = 110
+BUTTONS_HEIGHT = 40
+BUTTONS_A_ROW = 4
+"""Zoom buttons that fit a row, roughly (for the height of a notebook frame)."""
 
 
 def plot_timeline(
@@ -58,6 +62,9 @@ def plot_timeline(
     width: int = 1100,
     max_points: int = MAX_POINTS,
     time_bins: int = TIME_BINS,
+    view: str | tuple[Any, Any] | None = None,
+    zoom_buttons: bool | Callable[[str], str] = False,
+    view_label: str = "Start view",
 ) -> BokehPlot:
     """Draw events on parallel lanes over time.
 
@@ -85,6 +92,16 @@ def plot_timeline(
         Most events drawn one by one; past this, events are drawn as time bins per lane.
     time_bins : int
         Number of time bins per lane when binning.
+    view : "lane starts" or (start, end), optional
+        What the plot opens on (default: every event). ``"lane starts"``: from the first lane's
+        first event to the last lane's first event, so lanes that begin hours apart stay apart
+        when one of them lasts days. A pair of date-times: that span.
+    zoom_buttons : bool or callable
+        Put buttons above the plot: the whole period, the opening view (*view_label*) and one
+        per lane that zooms to that lane's events (`huntbook.vis.timeline_zoom.lane_window`).
+        A callable makes a lane's button label from its name on the axis.
+    view_label : str
+        The label of the opening view's button.
 
     Returns
     -------
@@ -114,8 +131,10 @@ def plot_timeline(
     colours = dict(zip(keys, palette(len(keys)), strict=True))
 
     start, end = _padded_extent(events["_t"].to_numpy(), [t for _, t in marks])
+    opening = _opening_view(view, events)
     main_height = max(220, LANE_PIXELS * len(lanes) + 110)
-    x_range = Range1d(start=start, end=end, name="timeline_x")
+    view_start, view_end = opening or (start, end)
+    x_range = Range1d(start=view_start, end=view_end, name="timeline_x")
     main = time_figure(
         title,
         width,
@@ -167,9 +186,35 @@ def plot_timeline(
     if len(series) > 1:
         _legend(main, colours, lanes[0])
     height = main_height + OVERVIEW_HEIGHT
-    return BokehPlot(
-        column(main, overview), title=title, height=height, notes=[n for n in (lanes_note,) if n]
-    )
+    parts = [main, overview]
+    if zoom_buttons:
+        buttons = timeline_zoom.zoom_buttons(
+            x_range, events, lanes[::-1], whole=(start, end), opening=opening, opening_label=view_label,
+            label=zoom_buttons if callable(zoom_buttons) else None,
+        )  # fmt: skip
+        parts.insert(0, buttons)
+        height += BUTTONS_HEIGHT * (1 + len(lanes) // BUTTONS_A_ROW)
+    return BokehPlot(column(*parts), title=title, height=height, notes=[n for n in (lanes_note,) if n])
+
+
+def _opening_view(view: str | tuple[Any, Any] | None, events: pd.DataFrame) -> tuple[float, float] | None:
+    """The x range (epoch ms) *view* asks to open on, or None for every event."""
+    import pandas as pd
+
+    if view is None:
+        return None
+    if isinstance(view, str):
+        if view != "lane starts":
+            raise PlotError(f"view={view!r}: use 'lane starts', a (start, end) pair of date-times or None.")
+        return timeline_zoom.lane_starts_view(events)
+    try:
+        low, high = (pd.Timestamp(v) for v in view)
+    except (TypeError, ValueError) as exc:
+        raise PlotError(f"view={view!r}: expected a (start, end) pair of date-times.") from exc
+    low, high = (t.tz_localize("UTC") if t.tzinfo is None else t for t in (low, high))
+    if not low < high:
+        raise PlotError(f"view={view!r}: the start must come before the end.")
+    return low.timestamp() * 1000, high.timestamp() * 1000
 
 
 def _padded_extent(times: np.ndarray, extra: list[float]) -> tuple[float, float]:

@@ -207,3 +207,69 @@ def test_same_guid_on_two_hosts():
     tree = build_process_tree(frame, "sysmon")
     assert _parent_name(tree, "b") == "a2"
     assert tree["inferred"].sum() == 2  # one parent {P} per host
+
+
+PS = r"C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe"
+WORD = r"C:\Program Files\Microsoft Office\root\Office16\WINWORD.EXE"
+
+
+def _names_and_paths(tree):
+    return sorted(zip(tree["process_name"], tree["process_path"].fillna("-"), strict=True))
+
+
+def test_process_name_is_the_file_name_and_process_path_the_full_path_in_4688():
+    tree = build_process_tree(
+        _4688(
+            [
+                ("A", _t(0), "0x10", WORD, "0x4", r"C:\Windows\explorer.exe"),
+                ("A", _t(1), "0x11", PS, "0x10", WORD),
+            ]
+        )
+    )
+    assert _names_and_paths(tree) == [
+        ("WINWORD.EXE", WORD), ("explorer.exe", r"C:\Windows\explorer.exe"), ("powershell.exe", PS)
+    ]  # fmt: skip
+    found = tree[tree["process_name"] == "powershell.exe"]
+    assert len(found) == 1 and found["NewProcessName"].iloc[0] == PS
+    assert _parent_name(tree, "powershell.exe") == "WINWORD.EXE"  # parent names match as file names
+
+
+def test_defender_file_name_and_folder_path_fill_the_same_two_columns():
+    frame = pd.DataFrame(
+        {
+            "DeviceName": ["d"] * 2,
+            "ActionType": ["ProcessCreated"] * 2,
+            "ProcessId": [10, 11],
+            "ProcessCreationTime": [_t(0), _t(1)],
+            "FileName": ["WINWORD.EXE", "powershell.exe"],
+            "FolderPath": [WORD, PS],
+            "InitiatingProcessId": [4, 10],
+            "InitiatingProcessCreationTime": [_t(-5), _t(0)],
+            "InitiatingProcessFileName": ["explorer.exe", "WINWORD.EXE"],
+            "InitiatingProcessFolderPath": [r"C:\Windows\explorer.exe", WORD],
+        }
+    )
+    tree = build_process_tree(frame)
+    assert _names_and_paths(tree) == [
+        ("WINWORD.EXE", WORD), ("explorer.exe", r"C:\Windows\explorer.exe"), ("powershell.exe", PS)
+    ]  # fmt: skip
+    assert tree.loc[tree["process_name"] == "powershell.exe", "ProcessId"].tolist() == [11]
+    assert _parent_name(tree, "powershell.exe") == "WINWORD.EXE"
+    no_paths = build_process_tree(frame.drop(columns=["FolderPath", "InitiatingProcessFolderPath"]))
+    assert no_paths["process_name"].tolist() == tree["process_name"].tolist()
+    assert no_paths["process_path"].isna().all()  # only names known: no path is made up
+
+
+def test_auditd_and_bare_names():
+    frame = pd.DataFrame(
+        {
+            "Computer": ["lx"] * 2,
+            "EventType": ["SYSCALL_EXECVE"] * 2,
+            "pid": [10, 11],
+            "ppid": [1, 10],
+            "exe": ["/bin/bash", "curl"],
+            "TimeGenerated": [_t(0), _t(1)],
+        }
+    )
+    tree = build_process_tree(frame)
+    assert _names_and_paths(tree[~tree["inferred"]]) == [("bash", "/bin/bash"), ("curl", "-")]

@@ -36,6 +36,11 @@ def test_the_intrusion_branch_of_the_demo_lake(demo_lake) -> None:
     assert result.exit_code == 0, result.output
     assert "WINWORD.EXE" in result.output and "odsync.exe" in result.output
     assert "process creations from SecurityEvent" in result.output
+    lines = result.output.splitlines()
+    word = next(i for i, line in enumerate(lines) if "── WINWORD.EXE pid " in line)
+    cradle = lines[word + 1]  # the file name, as process_name holds it, one level below Word
+    assert "── powershell.exe pid " in cradle
+    assert cradle.index("powershell.exe") == lines[word].index("WINWORD") + 4
 
 
 def test_an_evtx_lake_of_sysmon_events_needs_no_table(sysmon_lake) -> None:

@@ -43,4 +43,9 @@ def test_intrusion_is_one_branch(qp, ground_truth, table):
         str(n).lower().replace("\\", "/").rsplit("/", 1)[-1]
         for n in ancestors_of(tree, payload["proc_key"])["process_name"]
     ]
-    assert chain[-2:] == ["winword.exe", "powershell.exe"]
+    assert chain[-3:] == ["winword.exe", "powershell.exe", chain[-1]]
+    started = next(p for p in planted if p.image.endswith("\\powershell.exe"))
+    cradle = node(started)
+    assert (cradle["process_name"], cradle["process_path"]) == ("powershell.exe", started.image)
+    assert cradle["proc_key"] in set(tree.loc[tree["process_name"] == "powershell.exe", "proc_key"])
+    assert chain[-1] == intrusion.payload_path.rsplit("\\", 1)[-1].lower() == payload["process_name"].lower()

@@ -10,7 +10,8 @@ parent by pid *and* name across hosts, huntbook by host and pid and then checks
 the name; on these single-host files both pick the same parent for every child.
 Inferred parents differ only in naming (msticpy calls an auditd parent
 ``"unknown"``, huntbook leaves the name empty), so parent names are compared only
-for parents found in the data.
+for parents found in the data. msticpy's names are full paths (huntbook's
+``process_path``; ``process_name`` is the file name).
 """
 
 from __future__ import annotations
@@ -39,12 +40,12 @@ def _edges(tree: pd.DataFrame) -> dict[tuple, tuple]:
     by_key = tree.set_index("proc_key")
     edges = {}
     for row in tree[~tree["inferred"]].itertuples():
-        child = (row.host, int(row.pid), str(row.process_name).lower(), _iso(row.start))
+        child = (row.host, int(row.pid), str(row.process_path).lower(), _iso(row.start))
         parent = by_key.loc[row.parent_key]
         if parent["inferred"]:
             edges[child] = (int(parent["pid"]), None, None)
         else:
-            edges[child] = (int(parent["pid"]), str(parent["process_name"]).lower(), _iso(parent["start"]))
+            edges[child] = (int(parent["pid"]), str(parent["process_path"]).lower(), _iso(parent["start"]))
     return edges
 
 

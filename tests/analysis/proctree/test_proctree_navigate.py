@@ -63,9 +63,13 @@ def test_navigation(tree):
     assert parent_of(tree, roots(tree)["proc_key"].iloc[0]).empty
     assert _names(children_of(tree, vim)) == ["py", "bash"]
     assert _names(siblings_of(tree, vim)) == ["ls", "cat"]
-    assert _names(ancestors_of(tree, _key(tree, "py"))) == ["?", "init", "sh", "vim"]
-    assert _names(descendants_of(tree, _key(tree, "sh"))) == ["ls", "cat", "vim", "py", "bash"]
-    assert _names(descendants_of(tree, _key(tree, "sh"), max_depth=1)) == ["ls", "cat", "vim"]
+    assert _names(ancestors_of(tree, _key(tree, "py"))) == ["?", "init", "sh", "vim", "py"]
+    assert _names(ancestors_of(tree, _key(tree, "py"), include_self=False)) == ["?", "init", "sh", "vim"]
+    assert _names(descendants_of(tree, _key(tree, "sh"))) == ["sh", "ls", "cat", "vim", "py", "bash"]
+    below = descendants_of(tree, _key(tree, "sh"), include_self=False)
+    assert _names(below) == ["ls", "cat", "vim", "py", "bash"]
+    assert _names(descendants_of(tree, _key(tree, "sh"), max_depth=1)) == ["sh", "ls", "cat", "vim"]
+    assert _names(ancestors_of(tree, roots(tree)["proc_key"].iloc[0])) == ["?"]
 
 
 def test_errors(tree):
@@ -100,3 +104,42 @@ def test_render_whole_and_truncated(tree):
     assert "output stopped at 3 processes" in _text(render_tree(tree, max_nodes=3))
     shallow = _text(render_tree(tree, max_depth=2))
     assert "… 3 children below depth 2" in shallow
+
+
+def _drawn(text: str) -> list[tuple[int, str]]:
+    """Each drawn process as (nesting level, name): the tree guides before the name give the level."""
+    drawn = []
+    for line in text.splitlines()[1:]:
+        guide = len(line) - len(line.lstrip("│├└─ "))
+        drawn.append((guide // 4 - 1, line[guide:].split(" pid ")[0]))  # "└── " is level 0
+    return drawn
+
+
+def test_render_a_subtree_from_its_start_process(tree):
+    text = _text(render_tree(descendants_of(tree, _key(tree, "sh"))))
+    assert text.splitlines()[0] == "6 processes in 1 tree(s)"
+    assert _drawn(text) == [(0, "sh"), (1, "ls"), (1, "cat"), (1, "vim"), (2, "py"), (2, "bash")]
+    below = _text(render_tree(descendants_of(tree, _key(tree, "vim"), include_self=False)))
+    assert _drawn(below) == [(0, "py"), (0, "bash")]
+
+
+def test_render_the_chain_of_ancestors_down_to_the_process(tree):
+    text = _text(render_tree(ancestors_of(tree, _key(tree, "bash"))))
+    assert _drawn(text) == [(0, "?"), (1, "init"), (2, "sh"), (3, "vim"), (4, "bash")]
+    assert "(inferred)" in text.splitlines()[1]
+
+
+def test_render_a_filtered_frame_draws_each_process_it_holds(tree):
+    text = _text(render_tree(tree[tree["process_name"].isin(["ls", "vim", "py"])]))
+    assert _drawn(text) == [(0, "ls"), (0, "vim"), (1, "py")]
+    chain = pd.concat([ancestors_of(tree, _key(tree, "vim")), descendants_of(tree, _key(tree, "vim"))])
+    assert _drawn(_text(render_tree(chain))) == [
+        (0, "?"), (1, "init"), (2, "sh"), (3, "vim"), (4, "py"), (4, "bash")
+    ]  # fmt: skip
+
+
+def test_summary_of_a_part_names_its_top(tree):
+    summary = tree_summary(descendants_of(tree, _key(tree, "sh")))
+    row = summary.iloc[0]
+    assert (row["root_key"], row["root_name"], row["processes"]) == (_key(tree, "sh"), "sh", 6)
+    assert _names(roots(descendants_of(tree, _key(tree, "vim"), include_self=False))) == ["py", "bash"]

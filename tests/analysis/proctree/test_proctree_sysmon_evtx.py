@@ -72,17 +72,19 @@ def test_the_sysmon_schema_is_detected_and_every_process_creation_is_a_node(sysm
 def test_a_five_process_chain_is_linked_by_guid(tree):
     nodes = [row(tree, guid) for guid, _, _ in CHAIN]
     for (_, pid, image), node in zip(CHAIN, nodes, strict=True):
-        assert (node["pid"], node["process_name"], node["host"]) == (pid, image, "MSEDGEWIN10")
+        assert (node["pid"], node["process_path"], node["host"]) == (pid, image, "MSEDGEWIN10")
+        assert node["process_name"] == image.rsplit("\\", 1)[-1]
     for parent, child in pairwise(nodes):
         assert child["parent_key"] == parent["proc_key"]
     assert "net  use \\\\Target\\C$" in nodes[-1]["command_line"]
     chain = ancestors_of(tree, nodes[-1]["proc_key"])
-    assert chain["pid"].tolist() == [4416, *(pid for _, pid, _ in CHAIN[:-1])]  # root first
+    assert chain["pid"].tolist() == [4416, *(pid for _, pid, _ in CHAIN)]  # root first, the process last
     explorer = tree[tree["proc_key"] == nodes[0]["parent_key"]].iloc[0]
-    assert explorer["inferred"] and (explorer["pid"], explorer["process_name"]) == (
+    assert explorer["inferred"] and (explorer["pid"], explorer["process_path"]) == (
         4416,
         r"C:\Windows\explorer.exe",
     )
+    assert explorer["process_name"] == "explorer.exe"
     assert nodes[-1]["depth"] == explorer["depth"] + 5
 
 
@@ -90,7 +92,8 @@ def test_an_absent_parent_guid_is_not_replaced_by_a_process_with_the_same_pid(tr
     bridge = row(tree, "747F3D96-0A28-5E76-0000-0010882B3C00")
     parent = tree[tree["proc_key"] == bridge["parent_key"]].iloc[0]
     assert parent["inferred"] and parent["pid"] == 4744
-    assert parent["process_name"] == r"C:\Windows\System32\RuntimeBroker.exe"
+    assert parent["process_path"] == r"C:\Windows\System32\RuntimeBroker.exe"
+    assert parent["process_name"] == "RuntimeBroker.exe"
     same_pid = tree[(tree["host"] == "MSEDGEWIN10") & (tree["pid"] == 4744) & ~tree["inferred"]]
     assert len(same_pid) >= 1 and bridge["parent_key"] not in set(same_pid["proc_key"])
     services = {
@@ -99,10 +102,20 @@ def test_an_absent_parent_guid_is_not_replaced_by_a_process_with_the_same_pid(tr
     }
     assert len(services) == 1
     node = tree[tree["proc_key"] == services.pop()].iloc[0]
-    assert node["inferred"] and (node["pid"], node["process_name"]) == (
+    assert node["inferred"] and (node["pid"], node["process_path"]) == (
         584,
         r"C:\Windows\System32\services.exe",
     )
+
+
+def test_process_name_is_the_file_name_and_process_path_the_image(tree):
+    guid = CHAIN[1][0]
+    found = tree[tree["process_name"] == "powershell.exe"]
+    assert guid in set(found["ProcessGuid"]) and len(found) > 1
+    assert found.index.equals(tree.index[tree["process_path"].str.endswith("\\powershell.exe").fillna(False)])
+    real = tree[~tree["inferred"]]
+    assert (real["process_path"] == real["Image"]).all()
+    assert (real["process_name"] == real["Image"].str.rsplit("\\", n=1).str[-1]).all()
 
 
 def test_parents_sysmon_did_not_know_are_told_apart_by_pid(tree):

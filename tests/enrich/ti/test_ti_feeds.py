@@ -7,6 +7,7 @@ import os
 
 import pytest
 import stix2
+from test_demo_stix_feed import HUNTBOOK_TYPES  # the feed's types as huntbook names them
 
 from huntbook.config import Settings
 from huntbook.enrich.ti import ProviderError, TILookup
@@ -196,6 +197,25 @@ def test_a_bad_feed_gives_error_rows_not_a_crash(tmp_path):
     assert "missing.txt: no such feed file" in frame.loc[0, "reason"]
 
 
-def test_feeds_need_paths():
+def test_feeds_need_paths_unless_the_lake_is_a_demo(tmp_path):
     with pytest.raises(ProviderError, match=r"set providers\.feeds\.paths"):
-        FeedFiles()
+        FeedFiles(paths=[])
+    provider = FeedFiles(lake=tmp_path)  # not a demo lake: no feed of its own
+    with pytest.raises(ProviderError, match=r"set providers\.feeds\.paths.*is not a demo lake"):
+        provider.lookup_batch([("evil-site.com", "domain")])
+
+
+def test_without_paths_the_demo_lake_feed_is_written_and_read(demo_lake, ground_truth, tmp_path):
+    import shutil
+
+    from huntbook.data.lake.intel_feed import FEED_FILE, feed_indicators
+
+    lake = tmp_path / "lake"
+    shutil.copytree(demo_lake.path, lake, ignore=shutil.ignore_patterns("feeds"))
+    provider = FeedFiles(lake=lake)
+    values = [(i.value, HUNTBOOK_TYPES[i.type]) for i in feed_indicators(ground_truth)]
+    answers = provider.lookup_batch([*values, ("192.0.2.201", "ipv4")])
+    assert all(a.assessment is not None and a.assessment.verdict == "malicious" for a in answers[:-1])
+    assert answers[-1].assessment is None
+    assert (lake / FEED_FILE).is_file()
+

@@ -17,6 +17,7 @@ from huntbook.analysis.proctree.normalise import (
     hash_strings,
     lower_codes,
     mix,
+    names_and_paths,
     time_ints,
     to_pids,
     to_times,
@@ -36,13 +37,19 @@ TREE_COLUMNS = (
     "pid",
     "parent_pid",
     "process_name",
+    "process_path",
     "command_line",
     "user",
     "start",
     "inferred",
 )
-_TEXT = ("process_name", "command_line", "user")
-_INFERRED_FROM = {"process_name": "parent_name", "command_line": "parent_command_line", "user": "parent_user"}
+_TEXT = ("process_name", "process_path", "command_line", "user")
+_INFERRED_FROM = {
+    "process_name": "parent_name",
+    "process_path": "parent_path",
+    "command_line": "parent_command_line",
+    "user": "parent_user",
+}
 
 
 def build_process_tree(
@@ -56,7 +63,7 @@ def build_process_tree(
     A parent is found by process guid (Sysmon), by pid and start time of the
     initiating process (Defender), or else as the latest process with the
     parent's pid on the same host that started no later than the child (and,
-    when the events name the parent, has that name). Parents missing from the
+    when the events name the parent, has that file name). Parents missing from the
     data become inferred nodes built from the child's parent fields.
 
     Parameters
@@ -83,8 +90,13 @@ def build_process_tree(
         Int64), ``depth`` (0 for a root), ``path`` (the keys from the root,
         joined by ``/``), ``child_count``, ``tree_id`` (0, 1, ... by host and
         root start), and the normalised ``host``, ``pid``, ``parent_pid``,
-        ``process_name``, ``command_line``, ``user``, ``start`` (UTC) and
-        ``inferred``. Rows keep the input order; inferred parents follow.
+        ``process_name`` (the image's file name, ``powershell.exe``),
+        ``process_path`` (its full path,
+        ``C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe``; missing
+        where the events give only a name), ``command_line``, ``user``,
+        ``start`` (UTC) and ``inferred``. Rows keep the input order; inferred
+        parents follow. Select by name with
+        ``tree[tree["process_name"].str.lower() == "powershell.exe"]``.
 
     Raises
     ------
@@ -158,8 +170,16 @@ class _Procs:
         key = mix(host_hash, pid, time)
         if cols.process_guid:  # a process Sysmon gave no guid keeps the pid-and-time key
             key = np.where(guid != 0, mix(host_hash, guid.view(np.int64)), key)
-        name_code, parent_name_code = lower_codes(text("process_name"), text("parent_name"))
-        all_text = {f: text(f) for f in (*_TEXT, *_INFERRED_FROM.values())}
+        name, path = names_and_paths(text("process_name"), text("process_path"))
+        parent_name, parent_path = names_and_paths(text("parent_name"), text("parent_path"))
+        name_code, parent_name_code = lower_codes(name, parent_name)  # file names: paths may be missing
+        all_text = {f: text(f) for f in ("command_line", "user", "parent_command_line", "parent_user")}
+        all_text |= {
+            "process_name": name,
+            "process_path": path,
+            "parent_name": parent_name,
+            "parent_path": parent_path,
+        }
         return cls(
             host=host,
             host_code=pd.factorize(host, sort=True)[0].astype(np.int64),
@@ -269,7 +289,7 @@ def _add_inferred(
         parent_name_code=np.full(len(src), MISSING, dtype=np.int64),
         guid=procs.parent_guid[src],
         parent_guid=np.zeros(len(src), dtype=np.uint64),
-        text={f: _inferred_text(procs, cols, f, src) for f in _TEXT},
+        text={f: _inferred_text(procs, f, src) for f in _TEXT},
         key=mix(ident[first], np.ones(len(src), dtype=np.int64)),
         inferred=np.ones(len(src), dtype=bool),
     )
@@ -288,13 +308,13 @@ def _add_inferred(
     return merged, np.concatenate([parent, np.full(len(src), MISSING, dtype=np.int64)])
 
 
-def _inferred_text(procs: _Procs, cols: BoundSchema, field: str, src: np.ndarray) -> pd.Series:
+def _inferred_text(procs: _Procs, field: str, src: np.ndarray) -> pd.Series:
     """Return *field* of the inferred parents: the children's parent column, else empty (same dtype)."""
-    source = _INFERRED_FROM[field]
-    if getattr(cols, source) is None:
+    values = procs.text[_INFERRED_FROM[field]].iloc[src]
+    if values.isna().all():
         empty: pd.Series = procs.text[field].iloc[:0].reindex(np.arange(len(src)))
         return empty
-    return procs.text[source].iloc[src]
+    return values
 
 
 def _roots_and_depths(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -33,10 +33,14 @@ def _rows(tree: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
 
 
 def roots(tree: pd.DataFrame) -> pd.DataFrame:
-    """Return the root processes (those without a parent), one per tree."""
+    """Return the top processes: those whose parent is not in *tree*.
+
+    In a whole tree from `build_process_tree` these are the roots, one per
+    tree; in a part of one (`descendants_of`, `ancestors_of`, a filter) they
+    are the processes the part starts from.
+    """
     _check(tree)
-    found: pd.DataFrame = tree[tree["parent_key"].isna()]
-    return found
+    return _rows(tree, ~tree["parent_key"].isin(tree["proc_key"]) | tree["parent_key"].isna())
 
 
 def root_of(tree: pd.DataFrame, key: int) -> pd.DataFrame:
@@ -59,30 +63,68 @@ def children_of(tree: pd.DataFrame, key: int) -> pd.DataFrame:
     return _rows(tree, tree["parent_key"] == key)
 
 
-def descendants_of(tree: pd.DataFrame, key: int, *, max_depth: int | None = None) -> pd.DataFrame:
-    """Return the descendants of process *key*, at most *max_depth* levels down, in depth order."""
+def descendants_of(
+    tree: pd.DataFrame, key: int, *, max_depth: int | None = None, include_self: bool = True
+) -> pd.DataFrame:
+    """Return process *key* and its descendants, level by level.
+
+    Parameters
+    ----------
+    tree : pandas.DataFrame
+        Output of `build_process_tree`.
+    key : int
+        The ``proc_key`` of the process to start from.
+    max_depth : int, optional
+        Go at most this many levels down (1: the children only).
+    include_self : bool
+        Start with process *key* itself (as msticpy's ``include_source``), so
+        that ``render_tree(descendants_of(tree, key))`` draws the subtree from it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows of *tree*: *key* first (unless left out), then each level down.
+    """
     _check(tree, key)
-    parts: list[pd.DataFrame] = []
+    parts: list[pd.DataFrame] = [tree[tree["proc_key"] == key].head(1)] if include_self else []
     level = pd.Series([key])
     sub = tree[tree["root_key"] == tree.loc[tree["proc_key"] == key, "root_key"].iloc[0]]
-    while len(level) and (max_depth is None or len(parts) < max_depth):
+    for _ in range(len(sub) if max_depth is None else max_depth):
+        if not len(level):
+            break
         found = sub[sub["parent_key"].isin(level)]
         parts.append(found)
         level = found["proc_key"]
     return pd.concat(parts) if parts else tree.iloc[0:0]
 
 
-def ancestors_of(tree: pd.DataFrame, key: int) -> pd.DataFrame:
-    """Return the ancestors of process *key*, root first."""
+def ancestors_of(tree: pd.DataFrame, key: int, *, include_self: bool = True) -> pd.DataFrame:
+    """Return the ancestors of process *key*, root first, then (unless left out) *key* itself.
+
+    Parameters
+    ----------
+    tree : pandas.DataFrame
+        Output of `build_process_tree`.
+    key : int
+        The ``proc_key`` of the process whose chain of parents is wanted.
+    include_self : bool
+        End with process *key* (as msticpy's ``include_source``), so that
+        ``render_tree(ancestors_of(tree, key))`` draws the chain down to it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Rows of *tree* from the root down.
+    """
     _check(tree, key)
-    rows = []
+    rows = [key] if include_self else []
     parent = tree.loc[tree["proc_key"] == key, "parent_key"].iloc[0]
     by_key = tree.set_index("proc_key")["parent_key"]
-    while not pd.isna(parent):
+    while not pd.isna(parent) and parent not in rows:
         rows.append(parent)
         parent = by_key.get(parent)
     order = {k: i for i, k in enumerate(reversed(rows))}
-    found = tree[tree["proc_key"].isin(rows)]
+    found = tree[tree["proc_key"].isin(rows)].drop_duplicates("proc_key")
     ordered: pd.DataFrame = found.iloc[found["proc_key"].map(order).argsort()]
     return ordered
 
@@ -98,17 +140,21 @@ def siblings_of(tree: pd.DataFrame, key: int) -> pd.DataFrame:
 
 def tree_summary(tree: pd.DataFrame) -> pd.DataFrame:
     """Return one row per tree: ``tree_id``, ``root_key``, ``root_name``, ``host``, ``processes``,
-    ``depth`` (the deepest level), ``first`` and ``last`` start time."""
+    ``depth`` (the deepest level), ``first`` and ``last`` start time.
+
+    ``root_key`` and ``root_name`` are the tree's highest process in *tree*:
+    its root, or where *tree* holds only part of it, the top of that part.
+    """
     _check(tree)
+    tops = roots(tree).sort_values("depth", kind="stable").drop_duplicates("tree_id").set_index("tree_id")
     grouped = tree.groupby("tree_id", sort=True)
     summary = grouped.agg(
-        root_key=("root_key", "first"),
         host=("host", "first"),
         processes=("proc_key", "size"),
         depth=("depth", "max"),
         first=("start", "min"),
         last=("start", "max"),
     )
-    names = roots(tree).set_index("tree_id")["process_name"]
-    summary.insert(1, "root_name", names.reindex(summary.index))
+    summary.insert(0, "root_key", tops["proc_key"].reindex(summary.index).astype("Int64"))
+    summary.insert(1, "root_name", tops["process_name"].reindex(summary.index))
     return summary.reset_index()

@@ -47,6 +47,52 @@ def time_ints(times: pd.Series) -> np.ndarray:
     return times.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")).view(np.int64)
 
 
+def names_and_paths(images: pd.Series, paths: pd.Series | None = None) -> tuple[pd.Series, pd.Series]:
+    """Return the file name and the full path of each process image.
+
+    Parameters
+    ----------
+    images : pandas.Series
+        An image name or path per process (``powershell.exe`` or
+        ``C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe``).
+    paths : pandas.Series, optional
+        The full path per process (Defender's ``FolderPath``), used where present.
+
+    Returns
+    -------
+    tuple of pandas.Series
+        The file name (the text after the last ``\\`` or ``/``, taken from
+        *paths* where *images* is missing) and the full path (missing where
+        only a bare name is known), each with the dtype of its source.
+    """
+    image_names, image_paths = _split_images(images)
+    if paths is None or not paths.notna().any():
+        return image_names, image_paths
+    path_names, full = _split_images(paths)
+    return image_names.fillna(path_names), full.fillna(image_paths)
+
+
+def _split_images(images: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Return each image's file name and its path (missing unless it holds a separator; empty is missing)."""
+    codes, uniques = pd.factorize(images)
+    text = pd.Series(np.asarray(uniques, dtype=object), dtype=object).astype(str)
+    base = text.str.rsplit("\\", n=1).str[-1].str.rsplit("/", n=1).str[-1]
+    base = base.where(base != "", text)  # a trailing separator: keep the whole text
+    known = (text != "").to_numpy(dtype=bool)
+    is_path = known & text.str.contains(r"[\\/]", regex=True).to_numpy(dtype=bool)
+    dtype = images.dtype if pd.api.types.is_string_dtype(images.dtype) else object
+
+    def pick(values: np.ndarray, present: np.ndarray) -> pd.Series:
+        """*values* (one per unique) at each row, missing where not *present*; taken, not rebuilt."""
+        choices = pd.array([*values.tolist(), None], dtype=dtype)  # type: ignore[arg-type]  # the last: missing
+        at = np.where(codes >= 0, codes, len(values))
+        at = np.where(np.append(present, False)[at], at, len(values))
+        return pd.Series(choices.take(at), index=images.index)
+
+    names = pick(np.asarray(base, dtype=object), known)
+    return names, pick(np.asarray(uniques, dtype=object), is_path)
+
+
 def lower_codes(*columns: pd.Series) -> list[np.ndarray]:
     """Return a stable non-negative int64 hash of each value's lower-case text, `MISSING` where missing.
 

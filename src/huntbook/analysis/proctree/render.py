@@ -24,10 +24,15 @@ def render_tree(
 ) -> Tree:
     """Return the process tree (or the one under process *root*) as a rich Tree.
 
+    Each process whose parent is not in *tree* starts a branch, so a part of
+    a tree draws from where it starts: ``render_tree(descendants_of(tree, key))``
+    from process *key*, ``render_tree(ancestors_of(tree, key))`` from the root
+    down to *key*.
+
     Parameters
     ----------
     tree : pandas.DataFrame
-        Output of `build_process_tree`.
+        Output of `build_process_tree`, or some of its rows.
     root : int, optional
         Draw only this process and its descendants.
     max_nodes : int
@@ -48,9 +53,12 @@ def render_tree(
     from rich.tree import Tree
 
     _check(tree, root)
-    rows = tree.reset_index(drop=True)
+    rows = tree.drop_duplicates("proc_key").reset_index(drop=True)  # a process drawn twice would confuse
     children = rows.groupby("parent_key", sort=False).indices
-    top = rows.index[rows["proc_key"] == root] if root is not None else rows.index[rows["parent_key"].isna()]
+    if root is not None:
+        top = rows.index[rows["proc_key"] == root]
+    else:  # the tops: no parent, or one the frame does not hold
+        top = rows.index[~rows["parent_key"].isin(rows["proc_key"]) | rows["parent_key"].isna()]
     label = f"{len(rows)} processes in {rows['tree_id'].nunique()} tree(s)"
     out = Tree(Text(label) if root is None else _label(rows.iloc[top[0]], command_width))
     stack = [(out, i, 0) for i in reversed(top)] if root is None else []

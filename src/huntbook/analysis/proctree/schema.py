@@ -35,12 +35,18 @@ class ProcSchema:
         What the schema describes (``4688``, ``sysmon``, ``mde``, ``auditd``, ``custom``).
     pid, parent_pid, process_name, start : str or tuple of str
         Required: the process id and its parent's (ints or ``0x`` hex text), the
-        image name or path, and the process start time.
+        image name or path (the tree's ``process_name`` is its file name, its
+        ``process_path`` the full path when the column holds one), and the
+        process start time.
+    process_path, parent_path : optional
+        Full image paths, for tables that keep the file name and the path
+        apart (Defender's ``FolderPath``).
     host : str or tuple of str, optional
         The machine; without it all events are taken to come from one host.
     parent_name, command_line, parent_command_line, user, parent_user : optional
         More about the process and its parent (names of inferred parents come
-        from ``parent_name``; when set, a parent found by pid must also match it).
+        from ``parent_name``; when set, a parent found by pid must also have that
+        file name, case aside).
     process_guid, parent_guid : optional
         Unique process ids (Sysmon): when set, parents are found by guid.
     parent_start : optional
@@ -57,7 +63,9 @@ class ProcSchema:
     process_name: Columns
     start: Columns
     host: Columns = None
+    process_path: Columns = None
     parent_name: Columns = None
+    parent_path: Columns = None
     command_line: Columns = None
     parent_command_line: Columns = None
     user: Columns = None
@@ -106,7 +114,9 @@ class BoundSchema:
     process_name: str | None = None
     start: str | None = None
     host: str | None = None
+    process_path: str | None = None
     parent_name: str | None = None
+    parent_path: str | None = None
     command_line: str | None = None
     parent_command_line: str | None = None
     user: str | None = None
@@ -150,7 +160,9 @@ SCHEMAS: dict[str, ProcSchema] = {
         process_name=("FileName", "FolderPath"),
         start="ProcessCreationTime",
         host=("DeviceName", "DeviceId"),
+        process_path="FolderPath",
         parent_name="InitiatingProcessFileName",
+        parent_path="InitiatingProcessFolderPath",
         command_line="ProcessCommandLine",
         parent_command_line="InitiatingProcessCommandLine",
         user="AccountName",

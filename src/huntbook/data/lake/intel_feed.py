@@ -152,3 +152,35 @@ def write_stix_feed(truth: GroundTruth, path: Path) -> Path:
         Path(temp).unlink(missing_ok=True)
         raise
     return path
+
+
+def demo_feed(lake: Path, scratch: Path | None = None) -> Path | None:
+    """Return the partner feed of demo lake *lake*, writing it first if it is not there yet.
+
+    The feed goes to ``lake / FEED_FILE``; when the lake folder cannot be
+    written, to ``scratch / FEED_FILE.name`` (the user cache folder by default).
+
+    Returns
+    -------
+    Path or None
+        The feed file, or None when *lake* is not a demo lake (no ground truth).
+
+    Raises
+    ------
+    MissingExtraError
+        ``stix2`` is not installed.
+    """
+    from huntbook.data.lake.demo import GROUND_TRUTH_FILE, load_ground_truth
+
+    lake = Path(lake).expanduser()
+    if not (lake / GROUND_TRUTH_FILE).is_file():
+        return None
+    truth = load_ground_truth(lake)
+    try:
+        return write_stix_feed(truth, lake / FEED_FILE)
+    except OSError:
+        if scratch is None:
+            from platformdirs import user_cache_dir
+
+            scratch = Path(user_cache_dir("huntbook")) / "feeds" / lake.name
+        return write_stix_feed(truth, scratch / FEED_FILE.name)

@@ -13,7 +13,6 @@ thread. Each answer is cached as it arrives; a repeated lookup makes no request.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
 import threading
@@ -23,9 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from huntbook.enrich.ti.cache import TICache
 from huntbook.enrich.ti.classify import classify
-from huntbook.enrich.ti.fetch import Fetcher, ProviderState, RateLimiter, Scrubber, hide_in_logs
 from huntbook.enrich.ti.local import LocalProvider
 from huntbook.enrich.ti.provider import ProviderError, TIProvider
 from huntbook.enrich.ti.registry import (
@@ -35,7 +32,6 @@ from huntbook.enrich.ti.registry import (
     load_provider_class,
     provider_names,
 )
-from huntbook.enrich.ti.result import LookupResult, to_frame
 from huntbook.enrich.ti.settings import (
     LOOKUP_SECTION,
     TIOptions,
@@ -47,9 +43,13 @@ from huntbook.enrich.ti.settings import (
 from huntbook.errors import HuntbookError, MissingExtraError
 
 if TYPE_CHECKING:
+    # asyncio, the HTTP fetcher and the sqlite cache load when a lookup is set up, not on import
+    # (init_notebook puts TILookup into every notebook).
     import pandas as pd
 
     from huntbook.config import Settings
+    from huntbook.enrich.ti.cache import TICache
+    from huntbook.enrich.ti.result import LookupResult
 
 Provider = TIProvider | LocalProvider
 T = TypeVar("T")
@@ -108,6 +108,7 @@ class TILookup:
         progress: bool | None = None,
     ) -> None:
         from huntbook.config import load_settings
+        from huntbook.enrich.ti.fetch import Scrubber
 
         self.settings = settings or load_settings()
         self.options = options or lookup_options(self.settings)
@@ -165,6 +166,8 @@ class TILookup:
         return {n: p.reason for n, p in self._providers.items() if isinstance(p, _Broken)}
 
     def _open_cache(self, cache: TICache | Path | str | bool | None) -> TICache | None:
+        from huntbook.enrich.ti.cache import TICache
+
         if isinstance(cache, TICache):
             return cache
         if cache is False or (cache is None and not self.options.cache):
@@ -191,6 +194,8 @@ class TILookup:
         return provider
 
     def _checked(self, provider: Provider) -> Provider | _Broken:
+        from huntbook.enrich.ti.fetch import hide_in_logs
+
         if isinstance(provider, TIProvider):
             if provider.api_key is not None:
                 self._scrub.add(provider.api_key.get_secret_value())
@@ -272,6 +277,8 @@ class TILookup:
         types: str | Sequence[str | None] | None,
         providers: str | Sequence[str | Provider] | None,
     ) -> pd.DataFrame:
+        from huntbook.enrich.ti.result import LookupResult, to_frame
+
         started = time.perf_counter()
         items = _typed_items(_values(observables, column), types)
         if isinstance(providers, str):
@@ -300,6 +307,8 @@ class TILookup:
         return frame
 
     async def _run(self, jobs: dict[str, list[_Job]], results: list[LookupResult]) -> dict[str, int]:
+        from huntbook.enrich.ti.result import LookupResult
+
         stats = {"requests": 0, "retries": 0, "cached": 0}
         todo: dict[str, list[_Job]] = {}
         for name, provider_jobs in jobs.items():
@@ -353,6 +362,10 @@ class TILookup:
         results: list[LookupResult],
         advance: Callable[[int], None],
     ) -> None:
+        import asyncio
+
+        from huntbook.enrich.ti.result import LookupResult
+
         items = [(j.observable, j.kind) for j in jobs]
         try:
             answers = await _carried(asyncio.to_thread(provider.lookup_batch, items))
@@ -381,6 +394,10 @@ class TILookup:
         advance: Callable[[int], None],
         stats: dict[str, int],
     ) -> None:
+        import asyncio
+
+        from huntbook.enrich.ti.fetch import Fetcher, ProviderState, RateLimiter
+
         try:
             import httpx
         except ImportError:
@@ -439,6 +456,8 @@ async def _carried(step: Coroutine[Any, Any, T]) -> T:
 
 async def _all(steps: Iterable[Coroutine[Any, Any, None]]) -> None:
     """Await every step; when one fails, cancel the others and wait for them before raising."""
+    import asyncio
+
     tasks = [asyncio.ensure_future(step) for step in steps]
     try:
         await asyncio.gather(*tasks)
@@ -545,6 +564,8 @@ def run_sync(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
     Inside a running loop the coroutine runs on its own loop in a worker thread;
     an interrupt (Ctrl-C, the notebook's stop button) cancels it there.
     """
+    import asyncio
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:

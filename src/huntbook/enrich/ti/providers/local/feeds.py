@@ -8,6 +8,10 @@
         verdict: malicious     # for CSV/list entries without their own (default)
         severity: high
 
+Without ``paths`` the provider reads the demo lake's partner feed (the lake being
+``lake:`` of this section, ``lake.path`` or the bundled demo lake), so
+``huntbook lookup -p feeds`` works on a demo lake with no configuration.
+
 The format is chosen per file: ``.json`` files are STIX 2.1 bundles
 (``"type": "bundle"``) or MISP exports (``Event`` / ``response``); ``.csv``
 files have a header row with a value column (``indicator``, ``ioc``, ``value``,
@@ -364,8 +368,15 @@ def read_feed(path: Path, verdict: Verdict, severity: Severity) -> list[Entry]:
     return list(read_list(path, text, verdict, severity))
 
 
+_SET_PATHS = "set providers.feeds.paths in huntbook.yaml to the feed files (globs allowed)"
+
+
 class FeedFiles(LocalProvider):
-    """Indicators from local feed files (see the module docstring for formats and options)."""
+    """Indicators from local feed files (see the module docstring for formats and options).
+
+    Without ``paths``, the feed of the demo lake in use (its partner STIX feed,
+    `huntbook.data.lake.intel_feed`, written beside the lake on first use).
+    """
 
     name: ClassVar[str] = "feeds"
     types: ClassVar[frozenset[str]] = frozenset(LOOKUP_TYPES)
@@ -375,11 +386,8 @@ class FeedFiles(LocalProvider):
         paths = self.options.get("paths")
         if isinstance(paths, str | Path):
             paths = [paths]
-        if not paths or not all(isinstance(p, str | Path) for p in paths):
-            raise ProviderError(
-                "feeds: set providers.feeds.paths in huntbook.yaml to the feed files (globs allowed)",
-                provider=self.name,
-            )
+        if paths is not None and (not paths or not all(isinstance(p, str | Path) for p in paths)):
+            raise ProviderError(f"feeds: {_SET_PATHS}", provider=self.name)
         verdict = str(self.options.get("verdict", "malicious"))
         severity = str(self.options.get("severity", "high"))
         if verdict not in VERDICTS or severity not in SEVERITIES:
@@ -388,10 +396,36 @@ class FeedFiles(LocalProvider):
                 provider=self.name,
             )
         self.verdict, self.severity = cast(Verdict, verdict), cast(Severity, severity)
-        self._index = WatchedIndex(paths, self._build, "feed")
+        self._index = WatchedIndex(paths, self._build, "feed") if paths else None
+        """None until the first lookup when no paths are configured (then: the demo lake's feed)."""
 
     def __repr__(self) -> str:
-        return f"FeedFiles({self._index.patterns!r})"
+        return f"FeedFiles({self._index.patterns if self._index else 'the demo lake feed'!r})"
+
+    def default_lake(self) -> Path:
+        """The lake whose feed is read when no paths are configured.
+
+        The ``lake`` option, else ``lake.path`` of the settings, else the bundled
+        demo lake (generated on first use, as for the ``lake`` provider).
+        """
+        configured = self.options.get("lake") or (self.settings.lake.path if self.settings else None)
+        if configured:
+            return Path(configured).expanduser()
+        from huntbook.data.lake.lake import Lake
+
+        return Lake.demo().path
+
+    def _default_index(self) -> WatchedIndex:
+        from huntbook.data.lake.intel_feed import demo_feed
+
+        lake = self.default_lake()
+        feed = demo_feed(lake)
+        if feed is None:
+            raise ProviderError(
+                f"feeds: {_SET_PATHS}; the lake at {lake} is not a demo lake, so it has no feed of its own",
+                provider=self.name,
+            )
+        return WatchedIndex([feed], self._build, "feed")
 
     def _build(self, files: list[Path]) -> Index:
         index = Index()
@@ -401,5 +435,7 @@ class FeedFiles(LocalProvider):
         return index
 
     def lookup_batch(self, items: Sequence[tuple[str, str]]) -> list[LocalResult]:
+        if self._index is None:
+            self._index = self._default_index()
         index = self._index.current()
         return [index.answer(observable, kind) for observable, kind in items]
